@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+/** How a step is picked by a catch-up profile: a chapter, a slide title, or a range of step ids. */
+export const StepSelectorSchema = z
+  .object({
+    chapter: z.string().min(1).optional(),
+    slide: z.string().min(1).optional(),
+    steps: z.string().min(1).optional(),
+    text: z.string().min(1).optional(),
+    reason: z.string().optional(),
+    replace: z.string().optional(),
+  })
+  .strict()
+  .refine((s) => s.chapter || s.slide || s.steps || s.text, {
+    message: "needs one of chapter, slide, steps or text",
+  });
+
+export const CatchUpProfileSchema = z
+  .object({
+    description: z.string().optional(),
+    default: z.boolean().optional(),
+    env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+    skip: z.array(StepSelectorSchema).default([]),
+    replace: z.array(StepSelectorSchema).default([]),
+  })
+  .strict();
+
+/** labrun.yml beside a deck (or the `labrun:` key of a manifest). Every key is optional. */
+export const DeckConfigSchema = z
+  .object({
+    /** Macro names whose content is an exercise (`.exercise[`, `.lab[`). */
+    exerciseMacros: z.array(z.string().regex(/^[\w-]+$/, "a macro name is letters, digits, - and _")).min(1).default(["exercise", "lab"]),
+    /** Variables the environment provides to the deck (so lint does not flag them). */
+    env: z.array(z.string().regex(/^[A-Za-z_]\w*$/, "not a variable name")).default([]),
+    /** Step timeout in seconds (longwait: ten times this). */
+    stepTimeout: z.number().positive().default(60),
+    /** Command patterns (regular expressions on a simple command's words joined by spaces) that change the lab. */
+    mutating: z.array(z.string()).optional(),
+    catchUp: z.record(z.string(), CatchUpProfileSchema).default({}),
+  })
+  .strict();
+
+export type DeckConfig = z.infer<typeof DeckConfigSchema>;
+export type CatchUpProfile = z.infer<typeof CatchUpProfileSchema>;
+
+export const DEFAULT_CONFIG: DeckConfig = DeckConfigSchema.parse({});
+
+/** The container.training manifest: title, exclude, content (nested one level); other keys are the slides' own. */
+export const ManifestSchema = z
+  .object({
+    title: z.string().optional(),
+    exclude: z.union([z.array(z.string()), z.string().transform((s) => [s])]).optional().default([]),
+    content: z.array(z.union([z.string(), z.array(z.string()), z.null()])),
+    labrun: z.unknown().optional(),
+  })
+  .loose();
+
+export type Manifest = z.infer<typeof ManifestSchema>;

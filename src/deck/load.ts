@@ -1,0 +1,177 @@
+import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
+import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
+import { DeckError } from "../problem.js";
+import { DEFAULT_CONFIG, DeckConfigSchema, ManifestSchema, type DeckConfig } from "./config.js";
+import { readYaml, validate, positionOf } from "./yaml-file.js";
+
+export interface DeckFile {
+  /** Path as given to the user (relative to the working directory when possible). */
+  readonly path: string;
+  /** Path relative to the deck's root, without extension: the stable part of step ids. */
+  readonly key: string;
+  readonly text: string;
+}
+
+export interface Deck {
+  readonly source: string;
+  readonly title: string;
+  readonly root: string;
+  readonly exclude: readonly string[];
+  readonly files: readonly DeckFile[];
+  readonly config: DeckConfig;
+  /** Where the config came from, if anywhere. */
+  readonly configFile?: string;
+}
+
+const CONFIG_NAMES = ["labrun.yml", "labrun.yaml"];
+
+/** Load a deck: a .md file, a folder of them (recursively, in path order), or a YAML manifest. Throws DeckError. */
+export function loadDeck(source: string): Deck {
+  const abs = resolve(source);
+  const stat = statOrThrow(source, abs);
+  if (stat.isDirectory()) return loadFolder(source, abs);
+  const ext = extname(abs).toLowerCase();
+  if (ext === ".yml" || ext === ".yaml") return loadManifest(source, abs);
+  const file = readDeckFile(abs, dirname(abs));
+  if (!file.text.trim()) throw new DeckError(file.path, "the deck is empty");
+  return {
+    source,
+    title: basename(abs, ext),
+    root: dirname(abs),
+    exclude: [],
+    files: [file],
+    ...findConfig(dirname(abs)),
+  };
+}
+
+function statOrThrow(shown: string, abs: string) {
+  try {
+    return statSync(abs);
+  } catch {
+    throw new DeckError(shown, "no such file or folder");
+  }
+}
+
+function loadFolder(source: string, abs: string): Deck {
+  const paths = listMarkdown(abs).sort();
+  if (paths.length === 0) throw new DeckError(source, "no .md files in this folder");
+  const files = paths.map((p) => readDeckFile(p, abs));
+  if (files.every((f) => !f.text.trim())) throw new DeckError(source, "the deck is empty");
+  return { source, title: basename(abs), root: abs, exclude: [], files, ...findConfig(abs) };
+}
+
+function listMarkdown(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listMarkdown(full));
+    else if (entry.isFile() && entry.name.toLowerCase().endsWith(".md")) out.push(full);
+  }
+  return out;
+}
+
+function loadManifest(source: string, abs: string): Deck {
+  const shown = displayPath(abs);
+  const y = readYaml(shown, readText(abs));
+  const manifest = validate(y, ManifestSchema, "manifest");
+  const root = dirname(abs);
+  const files: DeckFile[] = [];
+  manifest.content.forEach((entry, i) => {
+    const group = entry === null ? [] : Array.isArray(entry) ? entry : [entry];
+    group.forEach((rel, j) => {
+      const path = resolve(root, rel);
+      if (!existsSync(path)) {
+        const at = positionOf(y, Array.isArray(entry) ? ["content", i, j] : ["content", i]);
+        throw new DeckError(shown, `content entry '${rel}' does not exist`, at.line, at.column);
+      }
+      files.push(readDeckFile(path, root));
+    });
+  });
+  if (files.length === 0 || files.every((f) => !f.text.trim())) throw new DeckError(shown, "the deck is empty");
+  const inline = manifest.labrun === undefined ? undefined : validate(subYaml(y, "labrun"), DeckConfigSchema, "labrun");
+  const found = inline ? { config: inline, configFile: shown } : findConfig(root);
+  return {
+    source,
+    title: manifest.title?.trim().split("\n")[0] ?? basename(abs),
+    root,
+    exclude: manifest.exclude,
+    files,
+    ...found,
+  };
+}
+
+/** A view of one key of a YAML document, so that zod's paths inside it map to the right lines. */
+function subYaml(y: ReturnType<typeof readYaml>, key: string) {
+  const node = y.doc.get(key, true);
+  const doc = y.doc.clone();
+  doc.contents = node as typeof doc.contents;
+  return { ...y, doc };
+}
+
+function findConfig(dir: string): { config: DeckConfig; configFile?: string } {
+  for (const name of CONFIG_NAMES) {
+    const path = join(dir, name);
+    if (existsSync(path)) {
+      const shown = displayPath(path);
+      const y = readYaml(shown, readText(path));
+      return { config: validate(y, DeckConfigSchema, "config"), configFile: shown };
+    }
+  }
+  return { config: DEFAULT_CONFIG };
+}
+
+function readDeckFile(abs: string, root: string): DeckFile {
+  const shown = displayPath(abs);
+  if (statOrThrow(shown, abs).isDirectory()) throw new DeckError(shown, "is a folder, expected a .md file");
+  const text = readText(abs);
+  const rel = relative(root, abs);
+  const key = rel.slice(0, rel.length - extname(rel).length).split(sep).join("/");
+  return { path: shown, key, text };
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function readText(abs: string): string {
+  const shown = displayPath(abs);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(abs);
+  } catch (e) {
+    throw new DeckError(shown, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new DeckError(shown, "binary file (contains a NUL byte), not a Markdown deck", lineAt(bytes, nul));
+  try {
+    return decoder.decode(bytes).replace(/^\uFEFF/, "");
+  } catch {
+    throw new DeckError(shown, "not valid UTF-8 text", lineAt(bytes, firstInvalidUtf8(bytes)));
+  }
+}
+
+function lineAt(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++;
+  return line;
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  // Decode line by line: the first line that fails holds the bad byte.
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
+    try {
+      decoder.decode(bytes.subarray(start, end));
+    } catch {
+      return start;
+    }
+    start = end + 1;
+  }
+  return 0;
+}
+
+export function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith("..") ? rel : abs;
+}

@@ -1,0 +1,46 @@
+/** Every kind of step a deck can hold. `manual` is shown to the attendee but never run. */
+export const STEP_KINDS = [
+  "bash",
+  "hide",
+  "wait",
+  "longwait",
+  "key",
+  "keys",
+  "copy",
+  "paste",
+  "check",
+  "open",
+  "tmux",
+  "expect",
+  "manual",
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** Kinds that type a command into the active shell. */
+export const COMMAND_KINDS: ReadonlySet<StepKind> = new Set(["bash", "hide"]);
+/** Kinds that act on the most recent command (they need one before them). */
+export const ACTS_ON_COMMAND: ReadonlySet<StepKind> = new Set(["wait", "longwait", "key", "keys", "check", "expect"]);
+
+export interface Step {
+  /** Stable: derived from the file and the step's place in it (slide name or title, and its rank there). */
+  readonly id: string;
+  readonly kind: StepKind;
+  /** The command as it will be typed (or the directive's argument, or the expected output). */
+  readonly text: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** 1-based slide number across the whole deck. */
+  readonly slide: number;
+  readonly title: string;
+  readonly chapter: string;
+  /** Inside an HTML comment: never shown to the attendee. */
+  readonly hidden: boolean;
+  /** Classes of the slide (extra-details, ...). */
+  readonly classes: readonly string[];
+  /** Fence language for expect/manual blocks (json, yaml, ...). */
+  readonly lang?: string;
+  readonly dependsOn: readonly string[];
+  readonly defines: readonly string[];
+  readonly uses: readonly string[];
+}

@@ -1,0 +1,33 @@
+import type { Problem } from "../problem.js";
+import type { LintContext, LintRule } from "./rule.js";
+import { noCommandBefore } from "./rules/no-command-before.js";
+import { pasteWithoutCopy } from "./rules/paste-without-copy.js";
+import { undefinedVariable } from "./rules/undefined-variable.js";
+import { imageTag } from "./rules/image-tag.js";
+import { exerciseEmpty } from "./rules/exercise-empty.js";
+import { commandOutsideExercise } from "./rules/command-outside-exercise.js";
+
+export const RULES: readonly LintRule[] = [noCommandBefore, pasteWithoutCopy, undefinedVariable, imageTag, exerciseEmpty, commandOutsideExercise];
+
+/** Rules reported by the parser itself (they need the Markdown): listed here so `--help` can show them. */
+export const PARSER_RULES: Readonly<Record<string, string>> = {
+  "macro-unclosed": "a macro (.exercise[, .lab[, ...) never closed on its slide",
+  "directive-unknown": "an unknown directive in an HTML comment",
+  "directive-unclosed": "a directive fence never closed in its comment",
+  "directive-outside-exercise": "a directive outside any exercise (ignored)",
+};
+
+/** Shell and system variables every interactive bash has. */
+export const SHELL_VARIABLES: readonly string[] = [
+  "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "HOSTNAME", "LANG", "LC_ALL",
+  "RANDOM", "SECONDS", "LINENO", "UID", "EUID", "PPID", "BASHPID", "BASH", "BASH_VERSION", "BASH_SOURCE",
+  "FUNCNAME", "IFS", "PS1", "PS2", "PS4", "PROMPT_COMMAND", "HISTFILE", "HISTSIZE", "SHLVL", "TMPDIR",
+  "EDITOR", "VISUAL", "PAGER", "DISPLAY", "COLUMNS", "LINES", "OSTYPE", "HOSTTYPE", "MACHTYPE", "PIPESTATUS",
+  "REPLY", "OPTARG", "OPTIND", "GROUPS", "DIRSTACK", "EPOCHSECONDS", "EPOCHREALTIME", "SRANDOM",
+];
+
+export function lint(ctx: LintContext): Problem[] {
+  const order = new Map(ctx.parsed.deck.files.map((f, i) => [f.path, i]));
+  const problems = [...ctx.parsed.problems, ...RULES.flatMap((r) => r.check(ctx))];
+  return problems.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.column - b.column);
+}

@@ -1,0 +1,96 @@
+import type { Problem } from "../problem.js";
+
+/**
+ * Hidden directives live in HTML comments, written as fenced blocks whose tag is the directive:
+ * ```` ```wait TEXT``` ```` on one line, or a tag line and a body up to a closing fence.
+ * One comment may hold several. mdast keeps a comment as an opaque `html` node, so this reads it.
+ */
+export const DIRECTIVES = ["hide", "wait", "longwait", "key", "keys", "copy", "paste", "check", "open", "tmux", "bash"] as const;
+export type DirectiveName = (typeof DIRECTIVES)[number];
+
+export interface Directive {
+  readonly name: DirectiveName;
+  readonly arg: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+const KNOWN: ReadonlySet<string> = new Set(DIRECTIVES);
+
+/** Directives of one HTML node whose text starts at (line, column) of `file`. */
+export function parseDirectives(html: string, line: number, column: number, file: string): { directives: Directive[]; problems: Problem[] } {
+  const directives: Directive[] = [];
+  const problems: Problem[] = [];
+  if (!html.includes("<!--") || !html.includes("```")) return { directives, problems };
+  const body = html.replace(/^[\s\S]*?<!--/, (s) => " ".repeat(s.length)).replace(/-->[\s\S]*$/, "");
+  let at = body.indexOf("```");
+  while (at >= 0) {
+    const where = positionAt(html, at, line, column);
+    const lineEnd = indexOrEnd(body, "\n", at);
+    const infoStart = at + 3;
+    const sameLine = body.indexOf("```", infoStart);
+    let info: string;
+    let text: string;
+    let next: number;
+    if (sameLine >= 0 && sameLine < lineEnd) {
+      info = body.slice(infoStart, sameLine);
+      text = "";
+      next = sameLine + 3;
+    } else {
+      info = body.slice(infoStart, lineEnd);
+      const close = closingFence(body, lineEnd);
+      if (!close) {
+        problems.push(problem(file, where, `directive fence \`\`\`${info.trim()} is never closed in this comment`, "directive-unclosed"));
+        break;
+      }
+      text = dedent(body.slice(lineEnd + 1, close.start));
+      next = close.end;
+    }
+    const m = /^\s*(\S+)\s*([\s\S]*?)\s*$/.exec(info);
+    if (m) {
+      const [, name = "", rest = ""] = m;
+      const arg = [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
+      if (KNOWN.has(name)) directives.push({ name: name as DirectiveName, arg, ...where });
+      else problems.push(problem(file, where, `unknown directive '${name}' (known: ${DIRECTIVES.join(", ")})`, "directive-unknown"));
+    } else if (text.trim()) {
+      problems.push(problem(file, where, "directive fence without a directive name", "directive-unknown"));
+    }
+    at = body.indexOf("```", next);
+  }
+  return { directives, problems };
+}
+
+function closingFence(body: string, from: number): { start: number; end: number } | undefined {
+  const re = /^[ \t]*```/gm;
+  re.lastIndex = from + 1;
+  const m = re.exec(body);
+  return m ? { start: m.index, end: m.index + m[0].length } : undefined;
+}
+
+function indexOrEnd(s: string, needle: string, from: number): number {
+  const i = s.indexOf(needle, from);
+  return i < 0 ? s.length : i;
+}
+
+function dedent(text: string): string {
+  const lines = text.split("\n");
+  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(cut)).join("\n");
+}
+
+function positionAt(text: string, offset: number, line: number, column: number): { line: number; column: number } {
+  let l = line;
+  let lastNl = -1;
+  for (let i = 0; i < offset; i++) {
+    if (text.charCodeAt(i) === 10) {
+      l++;
+      lastNl = i;
+    }
+  }
+  return { line: l, column: lastNl < 0 ? column + offset : offset - lastNl };
+}
+
+function problem(file: string, at: { line: number; column: number }, message: string, ruleId: string): Problem {
+  return { file, line: at.line, column: at.column, severity: "error", message, ruleId };
+}

@@ -1,0 +1,226 @@
+import { unified } from "unified";
+import remarkParse from "remark-parse";
+import type { Code, Html, Nodes, Parents, Root, Heading } from "mdast";
+import type { Deck, DeckFile } from "../deck/load.js";
+import type { Problem } from "../problem.js";
+import type { StepKind } from "../graph/step.js";
+import { splitSlides, type RawSlide } from "./slides.js";
+import { findMacros, type MacroRange } from "./macros.js";
+import { parseDirectives } from "./directives.js";
+import { announcesOutput } from "./expectations.js";
+
+/** A slide as the attendee sees it (hidden directives and notes are not part of `markdown`). */
+export interface Slide {
+  /** 1-based across the whole deck (excluded and layout slides are not counted). */
+  readonly number: number;
+  readonly file: string;
+  /** Stable key of the slide within its file: its `name:` or its title's slug. */
+  readonly key: string;
+  readonly line: number;
+  readonly title: string;
+  readonly chapter: string;
+  readonly classes: readonly string[];
+  /** The slide's Markdown, with properties, separators and notes blanked. */
+  readonly markdown: string;
+  readonly exercises: readonly MacroRange[];
+}
+
+/** A step before the graph gives it dependencies. */
+export interface RawStep {
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly text: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly slide: Slide;
+  readonly hidden: boolean;
+  readonly lang?: string;
+}
+
+/** A fenced block outside any exercise that looks like shell: lint may warn about it. */
+export interface LooseBlock {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly lang: string;
+  readonly text: string;
+}
+
+export interface ParsedDeck {
+  readonly deck: Deck;
+  readonly slides: readonly Slide[];
+  readonly steps: readonly RawStep[];
+  readonly problems: readonly Problem[];
+  readonly looseBlocks: readonly LooseBlock[];
+  /** Exercises with nothing to run, for lint. */
+  readonly emptyExercises: readonly { file: string; line: number; column: number; name: string }[];
+}
+
+const markdown = unified().use(remarkParse);
+const SHELL_LANGS = new Set(["bash", "sh", "shell", "console", "zsh"]);
+
+export function parseDeck(deck: Deck): ParsedDeck {
+  const state = new DeckState(deck);
+  for (const file of deck.files) state.parseFile(file);
+  return state.result();
+}
+
+class DeckState {
+  private readonly slides: Slide[] = [];
+  private readonly steps: RawStep[] = [];
+  private readonly problems: Problem[] = [];
+  private readonly looseBlocks: LooseBlock[] = [];
+  private readonly emptyExercises: { file: string; line: number; column: number; name: string }[] = [];
+  private chapter = "";
+  private readonly exerciseNames: ReadonlySet<string>;
+  private readonly exclude: ReadonlySet<string>;
+
+  constructor(private readonly deck: Deck) {
+    this.exerciseNames = new Set(deck.config.exerciseMacros);
+    this.exclude = new Set(deck.exclude);
+  }
+
+  result(): ParsedDeck {
+    return {
+      deck: this.deck,
+      slides: this.slides,
+      steps: this.steps,
+      problems: this.problems,
+      looseBlocks: this.looseBlocks,
+      emptyExercises: this.emptyExercises,
+    };
+  }
+
+  parseFile(file: DeckFile) {
+    const keys = new Map<string, number>();
+    for (const raw of splitSlides(file.text)) {
+      if (raw.properties.layout || raw.properties.classes.some((c) => this.exclude.has(c))) continue;
+      this.parseSlide(file, raw, keys);
+    }
+  }
+
+  private parseSlide(file: DeckFile, raw: RawSlide, keys: Map<string, number>) {
+    const text = raw.lines.join("\n");
+    const tree = markdown.parse(text) as Root;
+    const { macros, problems } = findMacros(raw.lines, raw.startLine, file.path);
+    this.problems.push(...problems);
+    const lastLine = raw.startLine + raw.lines.length - 1;
+    const exercises = macros.filter((m) => this.exerciseNames.has(m.name));
+
+    const h1 = tree.children.find((n): n is Heading => n.type === "heading" && n.depth === 1);
+    if (h1) this.chapter = plainText(h1);
+    const heading = tree.children.find((n): n is Heading => n.type === "heading" && n.depth <= 2);
+    const title = heading ? plainText(heading) : "";
+    const baseKey = raw.properties.name || slug(title) || "untitled";
+    const seen = (keys.get(baseKey) ?? 0) + 1;
+    keys.set(baseKey, seen);
+    const slide: Slide = {
+      number: this.slides.length + 1,
+      file: file.path,
+      key: seen === 1 ? baseKey : `${baseKey}-${seen}`,
+      line: raw.startLine,
+      title,
+      chapter: this.chapter,
+      classes: raw.properties.classes,
+      markdown: text,
+      exercises,
+    };
+    this.slides.push(slide);
+
+    const offset = raw.startLine - 1;
+    const exerciseAt = (line: number) => exercises.find((e) => line >= e.line && line <= (e.endLine ?? lastLine));
+    const stepsBefore = this.steps.length;
+    let rank = 0;
+    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string) => {
+      rank++;
+      this.steps.push({ id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line, column, slide, hidden, lang });
+    };
+
+    walk(tree, (node, parent, index) => {
+      if (node.type === "code") {
+        const line = node.position!.start.line + offset;
+        const column = node.position!.start.column;
+        const lang = (node.lang ?? "").toLowerCase();
+        const inExercise = exerciseAt(line);
+        const firstLine = node.value ? line + 1 : line;
+        if (inExercise && lang === "bash") {
+          add("bash", stripHighlighting(node.value), firstLine, column, false);
+        } else if (announcesOutput(proseBefore(parent, index))) {
+          add("expect", node.value, firstLine, column, false, lang || undefined);
+        } else if (inExercise) {
+          add("manual", node.value, firstLine, column, false, lang || undefined);
+        } else if (SHELL_LANGS.has(lang)) {
+          this.looseBlocks.push({ file: file.path, line: firstLine, column, lang, text: node.value });
+        }
+      } else if (node.type === "html") {
+        const line = node.position!.start.line + offset;
+        const { directives, problems: bad } = parseDirectives(node.value, line, node.position!.start.column, file.path);
+        this.problems.push(...bad);
+        if (directives.length === 0) return;
+        if (!exerciseAt(line)) {
+          const d = directives[0]!;
+          this.problems.push({
+            file: file.path,
+            line: d.line,
+            column: d.column,
+            severity: "warning",
+            message: `directive '${d.name}' outside any exercise is ignored`,
+            ruleId: "directive-outside-exercise",
+          });
+          return;
+        }
+        for (const d of directives) add(d.name, d.arg, d.line, d.column, true);
+      }
+    });
+
+    for (const ex of exercises) {
+      const end = ex.endLine ?? lastLine;
+      const runs = this.steps.slice(stepsBefore).some((s) => s.kind !== "manual" && s.kind !== "expect" && s.line >= ex.line && s.line <= end);
+      if (!runs) this.emptyExercises.push({ file: file.path, line: ex.line, column: ex.column, name: ex.name });
+    }
+  }
+}
+
+/** Pre-order walk with the parent and index of each node. */
+function walk(node: Parents, visit: (node: Nodes, parent: Parents, index: number) => void) {
+  node.children.forEach((child, i) => {
+    visit(child, node, i);
+    if ("children" in child) walk(child, visit);
+  });
+}
+
+/** The prose just before a code block, in the same parent (a paragraph, or a list item's last paragraph). */
+function proseBefore(parent: Parents, index: number): string {
+  for (let i = index - 1; i >= 0; i--) {
+    const prev = parent.children[i]!;
+    if (prev.type === "html") continue;
+    if (prev.type === "paragraph") return plainText(prev);
+    return "";
+  }
+  return "";
+}
+
+export function plainText(node: Nodes): string {
+  if ("value" in node && node.type !== "html") return node.value;
+  if ("children" in node) return (node.children as Nodes[]).map(plainText).join("");
+  return "";
+}
+
+/** Backticks in a command are highlighting (remark.js), not shell syntax. */
+export function stripHighlighting(command: string): string {
+  return command.replace(/`/g, "");
+}
+
+export function slug(title: string): string {
+  return title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+}
+
+export type { Code, Html };

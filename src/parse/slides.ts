@@ -1,0 +1,122 @@
+/**
+ * remark.js splits slides at the line level, before any Markdown is parsed: `---` alone on a line
+ * separates slides, `--` is an incremental reveal, `???` starts speaker notes, and `key: value`
+ * lines at the top are slide properties. Fenced code is opaque to all of these. Lines that are not
+ * slide content (separators, properties, notes) are blanked, not removed, so Markdown positions
+ * stay the file's own.
+ */
+export interface SlideProperties {
+  readonly classes: readonly string[];
+  readonly name?: string;
+  readonly layout: boolean;
+  readonly template?: string;
+}
+
+export interface RawSlide {
+  /** 1-based line of the slide's first line in the file. */
+  readonly startLine: number;
+  /** The slide's content lines; separators, properties and notes replaced by empty lines. */
+  readonly lines: readonly string[];
+  readonly properties: SlideProperties;
+  /** Lines (1-based, in the file) where a `--` reveal starts a new part of the slide. */
+  readonly reveals: readonly number[];
+}
+
+const PROPERTY = /^(class|name|layout|template|background-image|count|exclude|seq):\s*(.*?)\s*$/;
+
+/** The opening fence of a line, if it opens one (``` or ~~~, any indentation: list items nest). */
+export function fenceOpening(line: string): { char: string; length: number } | undefined {
+  const m = /^\s*(`{3,}|~{3,})/.exec(line);
+  if (!m) return undefined;
+  const fence = m[1]!;
+  // A backtick fence's info string may not contain a backtick; `` ```wait x``` `` on one line is not a fence.
+  if (fence[0] === "`" && line.slice(m[0].length).includes("`")) return undefined;
+  return { char: fence[0]!, length: fence.length };
+}
+
+export function closesFence(line: string, open: { char: string; length: number }): boolean {
+  const t = line.trim();
+  return t.length >= open.length && t.split("").every((c) => c === open.char);
+}
+
+/** True when the line leaves an HTML comment open. */
+export function opensComment(line: string): boolean {
+  const open = line.lastIndexOf("<!--");
+  return open >= 0 && line.indexOf("-->", open + 4) < 0;
+}
+
+export function splitSlides(text: string): RawSlide[] {
+  const lines = text.split(/\r?\n|\r/);
+  const slides: RawSlide[] = [];
+  let current: string[] = [];
+  let start = 1;
+  let reveals: number[] = [];
+  let fence: { char: string; length: number } | undefined;
+  let inComment = false;
+  let inNotes = false;
+
+  const finish = () => {
+    slides.push(makeSlide(start, current, reveals));
+  };
+
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    if (fence) {
+      if (closesFence(line, fence)) fence = undefined;
+      current.push(inNotes ? "" : line);
+      return;
+    }
+    if (inComment) {
+      // Inside an HTML comment nothing is a fence (directives such as ``` -->  would look like one).
+      inComment = !line.includes("-->");
+      current.push(inNotes ? "" : line);
+      return;
+    }
+    const trimmed = line.trimEnd();
+    if (trimmed === "---") {
+      finish();
+      current = [];
+      reveals = [];
+      inNotes = false;
+      start = lineNo + 1;
+      return;
+    }
+    if (inNotes) {
+      current.push("");
+      return;
+    }
+    if (trimmed === "--") {
+      reveals.push(lineNo);
+      current.push("");
+      return;
+    }
+    if (trimmed === "???") {
+      inNotes = true;
+      current.push("");
+      return;
+    }
+    inComment = opensComment(line);
+    if (!inComment) fence = fenceOpening(line);
+    current.push(line);
+  });
+  finish();
+  return slides;
+}
+
+function makeSlide(startLine: number, lines: string[], reveals: number[]): RawSlide {
+  const classes: string[] = [];
+  let name: string | undefined;
+  let template: string | undefined;
+  let layout = false;
+  for (let i = 0; i < lines.length; i++) {
+    const m = PROPERTY.exec(lines[i]!);
+    if (!m) break;
+    const [, key, value = ""] = m;
+    if (key === "class") classes.push(...value.split(",").map((c) => c.trim()).filter(Boolean));
+    else if (key === "name") name = value;
+    else if (key === "template") template = value;
+    else if (key === "layout") layout = value === "true";
+    lines[i] = "";
+  }
+  return { startLine, lines, properties: { classes, name, layout, template }, reveals };
+}

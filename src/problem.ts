@@ -1,0 +1,32 @@
+/** One problem found in a deck: a load error, a parse error or a lint finding. Problems are values, never throws. */
+export interface Problem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: "error" | "warning";
+  readonly message: string;
+  readonly ruleId: string;
+}
+
+/** A deck that cannot be read at all (missing file, bad YAML, binary...): exit code 2. */
+export class DeckError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+    this.name = "DeckError";
+  }
+
+  /** `file:line:col: message`, the one line the CLI prints. */
+  format(): string {
+    const where = this.line ? `${this.file}:${this.line}${this.column ? `:${this.column}` : ""}` : this.file;
+    return `${where}: ${this.message}`;
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message} (${p.ruleId})`;
+}

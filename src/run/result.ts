@@ -1,0 +1,41 @@
+import type { Step } from "../graph/step.js";
+
+export type StepStatus = "passed" | "failed" | "skipped" | "timedOut";
+
+export interface Assertion {
+  readonly expected: string;
+  readonly actual: string;
+  readonly passed: boolean;
+  /** A readable diff of expected and actual, when it failed. */
+  readonly diff?: string;
+}
+
+export interface StepResult {
+  readonly step: Step;
+  readonly status: StepStatus;
+  readonly exitCode: number | null;
+  readonly durationMs: number;
+  /** What the command printed (ANSI stripped, masked). */
+  readonly output: string;
+  readonly assertions: readonly Assertion[];
+  /** Why it was skipped or failed, in words. */
+  readonly reason?: string;
+}
+
+export interface RunSummary {
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly timedOut: number;
+  readonly durationMs: number;
+}
+
+/** One lifecycle, many listeners: the runner never formats output itself. */
+export interface Reporter {
+  onRunStart?(steps: readonly Step[]): void;
+  onStepStart?(step: Step): void;
+  onStepResult?(result: StepResult): void;
+  /** Raw terminal output of a session (masked), for recordings and live panes. */
+  onOutput?(chunk: string, atMs: number): void;
+  onRunEnd?(results: readonly StepResult[], summary: RunSummary): void | Promise<void>;
+}
