@@ -3,6 +3,8 @@ import { DeckError, formatProblem } from "./problem.js";
 import { planDeck, lintDeck } from "./index.js";
 import { planJson, planOutline } from "./plan/outline.js";
 import { RULES, PARSER_RULES } from "./lint/lint.js";
+import type { RunDeckOptions } from "./run/run-deck.js";
+import type { Reporter } from "./run/result.js";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
@@ -59,7 +61,9 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly
   try {
     return parseArgs({ args: [...argv], options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]!);
+    const message = (e as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(unknown ? `unknown option '${unknown[1]}'` : message.split("\n")[0]!);
   }
 }
 
@@ -84,6 +88,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return plan(rest, io);
     case "lint":
       return lintCommand(rest, io);
+    case "run":
+      return runCommand(rest, io);
     default:
       if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`);
       throw new UsageError(`unknown command '${command}'`);
@@ -116,4 +122,117 @@ async function lintCommand(argv: readonly string[], io: Io): Promise<number> {
   const warnings = problems.length - errors;
   io.err(`${planned.deck.source}: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`);
   return errors > 0 ? EXIT.failed : EXIT.ok;
+}
+
+const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
+
+  --ci                 non-interactive: one line per step and a summary (also when stdout is
+                       not a terminal, or CI=true)
+  --keep-going         do not stop at the first failure
+  --reporter json      with --output FILE: a JSON report of every step
+  --output FILE        where the JSON report goes
+  --junit FILE         a JUnit XML report (a testsuite per chapter)
+  --record FILE        record the session as an asciicast v2 file (asciinema play FILE)
+  --env KEY=VALUE      set a variable in the shell (repeatable)
+  --cwd DIR            the shell's starting directory
+  --step-timeout S     per step (default 60; longwait: ten times this)
+  --timeout S          for the whole run
+  --only ID|SLIDE      run only this step id, slide number or slide title (repeatable)
+  --mask VAR           VAR's value never appears in output, reports or recordings (repeatable)
+  --no-preflight       do not stop when programs the deck calls are missing
+
+Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs.`;
+
+async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ci: { type: "boolean" },
+    "keep-going": { type: "boolean" },
+    reporter: { type: "string" },
+    output: { type: "string" },
+    junit: { type: "string" },
+    record: { type: "string" },
+    env: { type: "string", multiple: true },
+    cwd: { type: "string" },
+    "step-timeout": { type: "string" },
+    timeout: { type: "string" },
+    only: { type: "string", multiple: true },
+    mask: { type: "string", multiple: true },
+    "no-preflight": { type: "boolean" },
+  });
+  if (values.help) {
+    io.out(RUN_HELP);
+    return EXIT.ok;
+  }
+  const source = onlyDeck(positionals, "run");
+  if (values.reporter !== undefined && values.reporter !== "json") throw new UsageError(`run: unknown reporter '${values.reporter}' (json is the one there is)`);
+  if (values.reporter && !values.output) throw new UsageError("run: --reporter json needs --output FILE");
+  const env = parseEnv(values.env ?? []);
+  const fullEnv = { ...process.env, ...env } as Record<string, string>;
+  const mask = (values.mask ?? []).map((name) => {
+    const value = fullEnv[name];
+    if (value === undefined) throw new UsageError(`run: --mask ${name}: no such variable in the environment or --env`);
+    return value;
+  });
+  // Loaded here, not at the top: plan and lint never load the terminal machinery.
+  const { runDeck, selectSteps } = await import("./run/run-deck.js");
+  const { missingPrograms } = await import("./run/preflight.js");
+  const { CiReporter } = await import("./report/ci-reporter.js");
+  const { JsonReporter } = await import("./report/json-reporter.js");
+  const { JunitReporter } = await import("./report/junit-reporter.js");
+  const { GithubReporter } = await import("./report/github-reporter.js");
+  const { AsciicastReporter } = await import("./report/asciicast-reporter.js");
+  const planned = await planDeck(source);
+  const errors = planned.parsed.problems.filter((p) => p.severity === "error");
+  for (const p of errors) io.err(formatProblem(p));
+  const steps = selectSteps(planned, values.only ?? []);
+  if (steps.length === 0) {
+    io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
+    return EXIT.badInput;
+  }
+  if (!values["no-preflight"]) {
+    const missing = missingPrograms(steps, planned.graph.facts, fullEnv.PATH);
+    if (missing.length) {
+      io.err(`labrun: ${source}: the deck calls programs that are not on PATH (run with --no-preflight to go on anyway):`);
+      for (const m of missing) io.err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);
+      return EXIT.badInput;
+    }
+  }
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
+  if (values.output) reporters.push(new JsonReporter(values.output));
+  if (values.junit) reporters.push(new JunitReporter(values.junit, { name: planned.deck.title }));
+  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
+  const cols = 120;
+  const rows = 40;
+  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: planned.deck.title }));
+  const options: RunDeckOptions = {
+    env,
+    cwd: values.cwd,
+    stepTimeoutMs: seconds(values["step-timeout"], "--step-timeout") ?? planned.deck.config.stepTimeout * 1000,
+    runTimeoutMs: seconds(values.timeout, "--timeout"),
+    keepGoing: values["keep-going"],
+    mask,
+    reporters,
+    cols,
+    rows,
+  };
+  const { summary } = await runDeck(steps, options);
+  return summary.failed + summary.timedOut > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--env ${pair}: expected KEY=VALUE`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} ${value}: expected a number of seconds`);
+  return n * 1000;
 }

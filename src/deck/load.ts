@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { DeckError } from "../problem.js";
 import { DEFAULT_CONFIG, DeckConfigSchema, ManifestSchema, type DeckConfig } from "./config.js";
-import { readYaml, validate, positionOf } from "./yaml-file.js";
+import { readYaml, validate, positionOf, type YamlFile } from "./yaml-file.js";
 
 export interface DeckFile {
   /** Path as given to the user (relative to the working directory when possible). */
@@ -106,7 +106,7 @@ function subYaml(y: ReturnType<typeof readYaml>, key: string) {
   const node = y.doc.get(key, true);
   const doc = y.doc.clone();
   doc.contents = node as typeof doc.contents;
-  return { ...y, doc };
+  return { ...y, doc } as YamlFile;
 }
 
 function findConfig(dir: string): { config: DeckConfig; configFile?: string } {

@@ -5,7 +5,7 @@ import { DeckError } from "../problem.js";
 /** A YAML document kept with its line counter, so that any field can be traced back to file:line. */
 export interface YamlFile {
   readonly file: string;
-  readonly doc: Document.Parsed;
+  readonly doc: Document;
   readonly lines: LineCounter;
 }
 

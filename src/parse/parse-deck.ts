@@ -207,9 +207,15 @@ export function plainText(node: Nodes): string {
   return "";
 }
 
-/** Backticks in a command are highlighting (remark.js), not shell syntax. */
+/**
+ * The command as it will be typed: backticks are highlighting (remark.js), not shell syntax, and
+ * indentation common to every line (a block indented deeper than its list item) is not part of it.
+ */
 export function stripHighlighting(command: string): string {
-  return command.replace(/`/g, "");
+  const lines = command.replace(/`/g, "").split("\n");
+  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(cut)).join("\n").replace(/\s+$/, "");
 }
 
 export function slug(title: string): string {

@@ -9,7 +9,7 @@ export const commandOutsideExercise: LintRule = {
     return parsed.looseBlocks.flatMap((b) => {
       const text = b.text.replace(/^\s*\$ /gm, "");
       const facts = analyzeShell(text);
-      if (facts.syntaxError || facts.commands.length === 0) return [];
+      if (facts.syntaxError || (facts.commands.length === 0 && facts.defines.length === 0 && !facts.changesCwd)) return [];
       return [
         {
           file: b.file,

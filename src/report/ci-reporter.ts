@@ -1,0 +1,107 @@
+import type { Reporter, RunSummary, StepResult, StepStatus } from "../run/result.js";
+import {
+  assertionDiff,
+  commandLine,
+  failedAssertions,
+  formatDuration,
+  indent,
+  plain,
+  tail,
+} from "./format.js";
+
+export interface CiReporterOptions {
+  /** Colour the output; the caller decides (TTY, NO_COLOR, --color). */
+  readonly color?: boolean;
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, dim: 2 } as const;
+type Colour = keyof typeof CODES;
+
+const STATUS: Record<StepStatus, { readonly mark: string; readonly word: string; readonly colour: Colour }> = {
+  passed: { mark: "✓", word: "PASS", colour: "green" },
+  failed: { mark: "✗", word: "FAIL", colour: "red" },
+  timedOut: { mark: "⏱", word: "TIME", colour: "yellow" },
+  skipped: { mark: "-", word: "SKIP", colour: "dim" },
+};
+
+/** How many lines of a failed step's output are shown. */
+const OUTPUT_LINES = 20;
+
+/**
+ * Plain line-per-step output for `labrun run --ci`: readable in a CI log, with or without colour.
+ *
+ *     ✓ PASS    12ms  intro.md:14  docker run hello-world
+ *     ✗ FAIL    1.2s  intro.md:20  curl localhost:8000
+ *         curl: (7) Failed to connect
+ *     - SKIP     0ms  intro.md:31  docker ps  (needs a failed step)
+ *
+ *     1 passed, 1 failed, 1 skipped, 0 timed out in 1.2s
+ */
+export class CiReporter implements Reporter {
+  private readonly color: boolean;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    opts: CiReporterOptions = {},
+  ) {
+    this.color = opts.color ?? false;
+  }
+
+  onStepResult(result: StepResult): void {
+    this.out.write(this.formatResult(result) + "\n");
+  }
+
+  onRunEnd(_results: readonly StepResult[], summary: RunSummary): void {
+    this.out.write("\n" + this.formatSummary(summary) + "\n");
+  }
+
+  /** The line of a finished step, and for a failure the output and diffs under it. */
+  formatResult(result: StepResult): string {
+    const { step } = result;
+    const status = STATUS[result.status];
+    const head = this.paint(status.colour, `${status.mark} ${status.word}`);
+    const where = `${step.file}:${step.line}`;
+    const what = step.kind === "bash" ? commandLine(step.text) : `[${step.kind}] ${commandLine(step.text)}`;
+    let line = `${head} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
+    if (result.status === "skipped" && result.reason) line += this.paint("dim", `  (${plain(result.reason)})`);
+    if (result.status === "passed" || result.status === "skipped") return line;
+    return [line, ...this.failureDetails(result)].join("\n");
+  }
+
+  /** `N passed, N failed, N skipped, N timed out in 1.2s`, in one colour so CI parsers see the words together. */
+  formatSummary(summary: RunSummary): string {
+    const text =
+      `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ` +
+      `${summary.timedOut} timed out in ${formatDuration(summary.durationMs)}`;
+    return this.paint(summary.failed + summary.timedOut > 0 ? "red" : "green", text);
+  }
+
+  private failureDetails(result: StepResult): string[] {
+    const details: string[] = [];
+    if (result.reason) details.push(indent(plain(result.reason)));
+    const output = tail(result.output, OUTPUT_LINES);
+    if (output.length > 0) details.push(this.paint("dim", indent(output.join("\n"))));
+    for (const assertion of failedAssertions(result)) details.push(this.paintDiff(indent(assertionDiff(assertion))));
+    return details.filter((detail) => detail !== "");
+  }
+
+  /** Colours `+` lines green and `-` lines red. */
+  private paintDiff(diff: string): string {
+    return diff
+      .split("\n")
+      .map((line) => {
+        const sign = line.trimStart()[0];
+        return sign === "+" ? this.paint("green", line) : sign === "-" ? this.paint("red", line) : line;
+      })
+      .join("\n");
+  }
+
+  /** Colours each line on its own: CI log viewers reset styles at line ends. */
+  private paint(colour: Colour, text: string): string {
+    if (!this.color) return text;
+    return text
+      .split("\n")
+      .map((line) => (line === "" ? line : `\x1b[${CODES[colour]}m${line}\x1b[0m`))
+      .join("\n");
+  }
+}

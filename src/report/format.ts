@@ -1,0 +1,69 @@
+/** Small text helpers shared by the reporters. */
+import { stripVTControlCharacters } from "node:util";
+import type { Assertion, StepResult } from "../run/result.js";
+
+/** Drops ANSI escapes and the control characters (other than tab and newlines) that no report wants. */
+export function plain(text: string): string {
+  return stripVTControlCharacters(text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
+}
+
+/** Splits text into lines, ignoring the final line break. */
+export function lines(text: string): string[] {
+  const body = text.replace(/\r\n/g, "\n").replace(/\n+$/, "");
+  return body === "" ? [] : body.split("\n");
+}
+
+/** The first line of a command, cut to `max` characters, with " …" when the command had more lines. */
+export function commandLine(text: string, max = 80): string {
+  const all = lines(plain(text));
+  const first = all[0] ?? "";
+  const cut = first.length > max ? `${first.slice(0, max - 1)}…` : first;
+  return all.length > 1 ? `${cut} …` : cut;
+}
+
+/** The last `count` lines of an output, with a note of how many were left out before them. */
+export function tail(output: string, count = 20): string[] {
+  const all = lines(plain(output));
+  if (all.length <= count) return all;
+  return [`… (${all.length - count} earlier lines)`, ...all.slice(-count)];
+}
+
+/** `12ms`, `1.2s`, `2m05s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
+}
+
+export function indent(text: string, by = "    "): string {
+  return lines(text)
+    .map((line) => (line === "" ? "" : by + line))
+    .join("\n");
+}
+
+/** Why a failed or timed-out step failed, in one line. */
+export function failureMessage(result: StepResult): string {
+  const reason = result.reason ? plain(result.reason).trim() : "";
+  if (result.status === "timedOut") return reason ? `timed out: ${reason}` : "timed out";
+  if (reason) return reason;
+  if (result.exitCode !== null && result.exitCode !== 0) return `exit status ${result.exitCode}`;
+  if (result.assertions.some((a) => !a.passed)) return "expected output did not match";
+  return "failed";
+}
+
+/** The diff of a failed assertion, or expected and actual side by side when the runner gave no diff. */
+export function assertionDiff(assertion: Assertion): string {
+  if (assertion.diff !== undefined && assertion.diff !== "") return plain(assertion.diff);
+  return `expected:\n${indent(plain(assertion.expected), "  ")}\nactual:\n${indent(plain(assertion.actual), "  ")}`;
+}
+
+export function failedAssertions(result: StepResult): Assertion[] {
+  return result.assertions.filter((a) => !a.passed);
+}
+
+/** `slide 3: Title` (or `slide 3` when the slide has no title). */
+export function slideLabel(result: StepResult): string {
+  const title = plain(result.step.title).trim();
+  return title ? `slide ${result.step.slide}: ${title}` : `slide ${result.step.slide}`;
+}

@@ -1,0 +1,40 @@
+import type { Reporter, StepResult } from "../run/result.js";
+import { assertionDiff, failedAssertions, failureMessage, slideLabel, tail } from "./format.js";
+
+/** How many lines of output an annotation carries (GitHub shows annotations in a small box). */
+const OUTPUT_LINES = 10;
+
+/**
+ * GitHub Actions annotations: one `::error file=…,line=…,title=…::message` per failed or
+ * timed-out step, so the failure shows on the deck's line in the pull request.
+ */
+export class GithubReporter implements Reporter {
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+
+  onStepResult(result: StepResult): void {
+    if (result.status !== "failed" && result.status !== "timedOut") return;
+    this.out.write(annotation(result) + "\n");
+  }
+}
+
+export function annotation(result: StepResult): string {
+  const { step } = result;
+  const title = `${result.status === "timedOut" ? "Timed out" : "Failed"}: ${slideLabel(result)}`;
+  const message = [
+    failureMessage(result),
+    ...failedAssertions(result).map(assertionDiff),
+    ...(result.output.trim() ? ["output:", ...tail(result.output, OUTPUT_LINES)] : []),
+  ].join("\n");
+  const properties = `file=${escapeProperty(step.file)},line=${step.line},title=${escapeProperty(title)}`;
+  return `::error ${properties}::${escapeData(message)}`;
+}
+
+/** Escaping of a workflow command's message. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+/** Escaping of a workflow command's property value: also `:` and `,`, which delimit properties. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}

@@ -1,0 +1,69 @@
+import type { StepKind } from "../graph/step.js";
+import type { Reporter, RunSummary, StepResult, StepStatus } from "../run/result.js";
+import { writeFileAtomic } from "./write-file.js";
+
+/** The shape of the JSON report: other tools read it, so its keys stay as they are. */
+export interface JsonReport {
+  readonly steps: readonly JsonStep[];
+  readonly summary: RunSummary;
+}
+
+export interface JsonStep {
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly text: string;
+  readonly file: string;
+  readonly line: number;
+  readonly status: StepStatus;
+  readonly exitCode: number | null;
+  readonly durationMs: number;
+  readonly output: string;
+  readonly assertions: readonly JsonAssertion[];
+  /** Only when the runner gave one. */
+  readonly reason?: string;
+}
+
+export interface JsonAssertion {
+  readonly expected: string;
+  readonly actual: string;
+  readonly passed: boolean;
+}
+
+/** Writes the whole run as one JSON file when it ends. */
+export class JsonReporter implements Reporter {
+  constructor(private readonly file: string) {}
+
+  async onRunEnd(results: readonly StepResult[], summary: RunSummary): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(toJsonReport(results, summary), null, 2) + "\n");
+  }
+}
+
+export function toJsonReport(results: readonly StepResult[], summary: RunSummary): JsonReport {
+  return {
+    steps: results.map(toJsonStep),
+    summary: {
+      passed: summary.passed,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      timedOut: summary.timedOut,
+      durationMs: summary.durationMs,
+    },
+  };
+}
+
+function toJsonStep(result: StepResult): JsonStep {
+  const { step } = result;
+  return {
+    id: step.id,
+    kind: step.kind,
+    text: step.text,
+    file: step.file,
+    line: step.line,
+    status: result.status,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    output: result.output,
+    assertions: result.assertions.map(({ expected, actual, passed }) => ({ expected, actual, passed })),
+    ...(result.reason !== undefined ? { reason: result.reason } : {}),
+  };
+}

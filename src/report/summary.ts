@@ -1,0 +1,15 @@
+import type { RunSummary, StepResult } from "../run/result.js";
+
+/**
+ * Counts the statuses of a run's results. The duration is the one given (wall-clock time,
+ * when the runner measured it) or else the sum of the steps' durations.
+ */
+export function summarize(results: readonly StepResult[], durationMs?: number): RunSummary {
+  const counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0 };
+  let total = 0;
+  for (const result of results) {
+    counts[result.status] += 1;
+    total += result.durationMs;
+  }
+  return { ...counts, durationMs: durationMs ?? total };
+}

@@ -1,0 +1,295 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { matchExpected } from "../src/run/expect-match.js";
+
+const ESC = "\u001b";
+
+function passes(expected: string, actual: string, lang?: string): boolean {
+  return matchExpected(expected, actual, lang === undefined ? {} : { lang }).passed;
+}
+
+function diffOf(expected: string, actual: string, lang?: string): string {
+  const result = matchExpected(expected, actual, lang === undefined ? {} : { lang });
+  expect(result.passed).toBe(false);
+  expect(result.diff).toBeDefined();
+  return result.diff ?? "";
+}
+
+describe("JSON (the registry deck)", () => {
+  const empty = '{"repositories":[]}';
+
+  it("matches the same JSON with a trailing newline", () => {
+    expect(passes(empty, `${empty}\n`, "json")).toBe(true);
+    expect(passes(empty, `${empty}\r\n`)).toBe(true);
+  });
+
+  it("ignores whitespace inside JSON", () => {
+    expect(passes(empty, '{ "repositories": [ ] }', "json")).toBe(true);
+  });
+
+  it("fails on a different value, with a diff mentioning it", () => {
+    const diff = diffOf(empty, '{"repositories":["busybox"]}', "json");
+    expect(diff).toContain("busybox");
+    expect(diff).toMatch(/^\+ .*busybox/m);
+    expect(diff).toMatch(/^- /m);
+  });
+
+  it("matches pretty-printed multi-line JSON", () => {
+    const pretty = '{\n  "repositories": [\n    "busybox"\n  ]\n}\n';
+    expect(passes('{"repositories":["busybox"]}', pretty, "json")).toBe(true);
+  });
+
+  it("finds JSON among surrounding lines of text", () => {
+    const actual = "* Connected to 127.0.0.1\n{\"repositories\":[\"busybox\"]}\n* Connection closed\n";
+    expect(passes('{"repositories":["busybox"]}', actual, "json")).toBe(true);
+    expect(passes('{"repositories":["busybox"]}', 'HTTP/1.1 200 OK {"repositories":["busybox"]} done')).toBe(true);
+    const multi = 'Response:\n{\n  "repositories": ["busybox"]\n}\nbye';
+    expect(passes('{"repositories":["busybox"]}', multi)).toBe(true);
+  });
+
+  it("ignores key order", () => {
+    expect(passes('{"a":1,"b":{"c":true,"d":null}}', '{"b":{"d":null,"c":true},"a":1}')).toBe(true);
+  });
+
+  it("compares arrays in order and objects by their keys", () => {
+    expect(passes("[1,2]", "[2,1]")).toBe(false);
+    expect(passes('{"a":1}', '{"a":1,"b":2}')).toBe(false);
+    expect(passes('{"a":1}', '{"a":"1"}')).toBe(false);
+  });
+
+  it("detects JSON without a lang", () => {
+    expect(passes('{"repositories":[]}', '{ "repositories" : [] }')).toBe(true);
+    expect(passes('{"repositories":[]}', '{"repositories":["busybox"]}')).toBe(false);
+  });
+
+  it("treats placeholders in string values as wildcards", () => {
+    const expected = '{"name":"pingpong-xxxxxxxxxx-yyyyy","ip":"X.X.X.X","port":"3xxxx"}';
+    const actual = '{"port":31234,"ip":"10.0.0.12","name":"pingpong-7c8bbcd9bc-6c9qz"}';
+    expect(passes(expected, actual, "json")).toBe(true);
+    expect(passes(expected, actual.replace("10.0.0.12", "nope"), "json")).toBe(false);
+  });
+
+  it("falls back to text when placeholders make the JSON invalid", () => {
+    expect(passes('{"nodePort": 3xxxx}', '{"nodePort": 31337}', "json")).toBe(true);
+    expect(passes("[1, 2, ...]", "[1, 2, 3, 4]", "json")).toBe(true);
+  });
+
+  it("accepts scalars when the block says json", () => {
+    expect(passes("42", "the answer:\n42\n", "json")).toBe(true);
+    expect(passes('"busybox"', '"busybox"', "json")).toBe(true);
+  });
+
+  it("pretty-prints both sides with sorted keys in the diff", () => {
+    const diff = diffOf('{"b":1,"a":2}', '{"b":1,"a":3}');
+    expect(diff.split("\n")).toEqual(["  {", '-   "a": 2,', '+   "a": 3,', '    "b": 1', "  }"]);
+  });
+});
+
+describe("text", () => {
+  it("is whitespace-insensitive and ignores blank lines", () => {
+    expect(passes("hello   world\n\n  second line", "  hello world  \n\n\nsecond\tline\n")).toBe(true);
+  });
+
+  it("finds the expected lines as a contiguous block of the output", () => {
+    const actual = "one\ntwo\nthree\nfour";
+    expect(passes("two\nthree", actual)).toBe(true);
+    expect(passes("two\nfour", actual)).toBe(false);
+    expect(passes("three\ntwo", actual)).toBe(false);
+  });
+
+  it("matches a line against the start of an output line (columns left out)", () => {
+    expect(passes("NAME READY", "NAME   READY   STATUS")).toBe(true);
+    expect(passes("NAME REA", "NAME READY")).toBe(false);
+    expect(passes("ok", "not ok")).toBe(false);
+  });
+
+  it("normalises \\r\\n and lone \\r", () => {
+    expect(passes("a\nb\nc", "a\r\nb\rc")).toBe(true);
+  });
+
+  it("ignores ANSI colours in the output", () => {
+    const coloured = `${ESC}[1;32mRunning${ESC}[0m  pod/${ESC}[36mweb${ESC}[0m`;
+    expect(passes("Running pod/web", coloured)).toBe(true);
+    const jq = `${ESC}[1;39m{\n  ${ESC}[0m${ESC}[34;1m"repositories"${ESC}[0m${ESC}[1;39m:${ESC}[1;39m[]${ESC}[1;39m\n}${ESC}[0m`;
+    expect(passes('{"repositories":[]}', jq, "json")).toBe(true);
+  });
+
+  it("keeps markup literal", () => {
+    expect(passes("<h1>Welcome to nginx!</h1>", "<html>\n<h1>Welcome to nginx!</h1>\n</html>")).toBe(true);
+    expect(passes("<b>hello</b>", "<i>hello</b>")).toBe(false);
+  });
+});
+
+describe("placeholders", () => {
+  const kubectl = [
+    "NAME                        READY   STATUS    RESTARTS   AGE",
+    "pingpong-7c8bbcd9bc-6c9qz   1/1     Running   0          42s",
+    "redis-6d4f8c9c5b-abcde      1/1     Running   0          2m",
+  ].join("\n");
+
+  it("matches kubectl output with generated names, extra spaces, columns and rows", () => {
+    expect(passes("NAME READY STATUS\npingpong-xxxxxxxxxx-yyyyy 1/1 Running", kubectl)).toBe(true);
+    expect(passes("NAME READY STATUS\npingpong-xxxxxxxxxx-yyyyy 0/1 Running", kubectl)).toBe(false);
+    expect(passes("NAME READY STATUS\nping-xxxxxxxxxx-yyyyy 1/1 Running", kubectl)).toBe(false);
+  });
+
+  it("X.X.X.X matches an IPv4 address", () => {
+    expect(passes("Address: X.X.X.X", "Address: 10.96.0.1")).toBe(true);
+    expect(passes("Address: X.X.X.X", "Address: localhost")).toBe(false);
+  });
+
+  it("3xxxx matches a port number starting with 3", () => {
+    expect(passes("NodePort: <unset> 3xxxx/TCP", "NodePort:  <unset>  31682/TCP")).toBe(true);
+    expect(passes("127.0.0.1:3xxxx", "127.0.0.1:30080")).toBe(true);
+    expect(passes("127.0.0.1:3xxxx", "127.0.0.1:5000")).toBe(false);
+    expect(passes("127.0.0.1:xxxxx", "127.0.0.1:5000")).toBe(true);
+  });
+
+  it("... matches anything, including lines", () => {
+    const actual = "Step 1/3 : FROM alpine\n ---> abc\nStep 2/3 : RUN x\n ---> def\nSuccessfully built 123";
+    expect(passes("Step 1/3 : FROM alpine\n...\nSuccessfully built xxx", actual)).toBe(true);
+    expect(passes("Step 1/3 : FROM alpine\n...\nStep 2/3 : RUN x", actual)).toBe(true);
+    expect(passes("Step 1/3 : FROM alpine\n...\n ---> abc", actual)).toBe(true); // nothing in between
+    expect(passes("Successfully built xxx\n...\nStep 1/3", actual)).toBe(false);
+    expect(passes("Step 1/3 ... built 123", actual)).toBe(true);
+    expect(passes("...", "")).toBe(true);
+  });
+
+  it("<pod-name> matches one word", () => {
+    expect(passes("pod/<pod-name> created", "pod/web-1234 created")).toBe(true);
+    expect(passes("pod/<pod-name> created", "pod/ created")).toBe(false);
+    expect(passes("pod/<pod-name> created", "pod/web 1234 created")).toBe(false);
+  });
+
+  it("does not treat words that contain x as placeholders", () => {
+    expect(passes("max 5", "maz 5")).toBe(false);
+    expect(passes("proxy ready", "prox1 ready")).toBe(false);
+    expect(passes("boxxxes", "boabcdes")).toBe(false);
+    expect(passes("max proxy boxxxes", "max   proxy boxxxes")).toBe(true);
+  });
+
+  it("a placeholder also matches its own text", () => {
+    expect(passes("X.X.X.X:3xxxx <pod-name> xxxxx ...", "X.X.X.X:3xxxx <pod-name> xxxxx ...")).toBe(true);
+  });
+});
+
+describe("regex", () => {
+  it("uses the block as a RegExp when lang is regex or regexp", () => {
+    expect(passes("^Hello, \\w+!$", "Hello, world!", "regex")).toBe(true);
+    expect(passes("/hello/i", "HELLO there", "regexp")).toBe(true);
+    expect(passes("^Hello$", "Goodbye", "regex")).toBe(false);
+  });
+
+  it("recognises a single /pattern/flags line", () => {
+    expect(passes("/v\\d+\\.\\d+/", "Server Version: v1.29")).toBe(true);
+    expect(passes("/^ready$/im", "starting\nREADY\n")).toBe(true);
+    const diff = diffOf("/^ready$/", "starting");
+    expect(diff).toContain("- /^ready$/");
+    expect(diff).toContain("+ starting");
+  });
+
+  it("tests the regex against the output without ANSI colours", () => {
+    expect(passes("/^Running$/", `${ESC}[32mRunning${ESC}[0m`)).toBe(true);
+  });
+
+  it("does not mistake a path for a regex", () => {
+    expect(passes("/usr/local/bin/", "/usr/local/bin/")).toBe(true);
+    expect(passes("/usr/local/bin/", "/usr/bin/")).toBe(false);
+    expect(passes("/^a$/", "/^a$/")).toBe(true);
+  });
+
+  it("fails with a message on a bad regex, without throwing", () => {
+    const diff = diffOf("(unclosed", "anything", "regex");
+    expect(diff).toMatch(/invalid regular expression/);
+    expect(diffOf("/[a-/", "x", "regex")).toMatch(/invalid regular expression/);
+  });
+});
+
+describe("diffs", () => {
+  it("are readable line diffs without colours", () => {
+    const diff = diffOf("NAME STATUS\nweb Running", `NAME STATUS\nweb ${ESC}[31mCrashLoopBackOff${ESC}[0m`);
+    expect(diff.split("\n")).toEqual(["  NAME STATUS", "- web Running", "+ web CrashLoopBackOff"]);
+    expect(diff).not.toContain(ESC);
+  });
+
+  it("show the actual text for lines that matched through placeholders", () => {
+    const diff = diffOf("NAME READY\npingpong-xxxxx 1/1\nend", "NAME READY\npingpong-abcde 1/1\nnot the end");
+    expect(diff).toContain("  pingpong-abcde 1/1");
+    expect(diff).toContain("- end");
+  });
+
+  it("are cut to about 60 lines with a … line", () => {
+    const actual = Array.from({ length: 500 }, (_, i) => `line ${i}`).join("\n");
+    const expected = Array.from({ length: 100 }, (_, i) => `other ${i}`).join("\n");
+    const lines = diffOf(expected, actual).split("\n");
+    expect(lines.length).toBeLessThanOrEqual(61);
+    expect(lines.at(-1)).toBe("…");
+  });
+
+  it("elide long runs of common lines", () => {
+    const common = Array.from({ length: 30 }, (_, i) => `row ${i}`);
+    const expected = [...common, "last: yes"].join("\n");
+    const actual = [...common, "last: no"].join("\n");
+    const lines = diffOf(expected, actual).split("\n");
+    expect(lines).toEqual(["…", "  row 27", "  row 28", "  row 29", "- last: yes", "+ last: no"]);
+  });
+
+  it("show the most relevant part of a long output", () => {
+    const actual = [...Array.from({ length: 200 }, (_, i) => `noise ${i}`), "Status: Failed", "tail"].join("\n");
+    const diff = diffOf("Status: Running\ntail", actual);
+    expect(diff).toContain("+ Status: Failed");
+    expect(diff).not.toContain("noise 0");
+  });
+});
+
+describe("edge cases", () => {
+  it("an empty expected text asserts nothing", () => {
+    expect(passes("", "")).toBe(true);
+    expect(passes("", "anything")).toBe(true);
+    expect(passes("  \n\n ", "anything")).toBe(true);
+    expect(passes("", "", "json")).toBe(true);
+  });
+
+  it("an empty output fails a non-empty expectation", () => {
+    expect(diffOf("hello", "")).toBe("- hello");
+    expect(diffOf('{"a":1}', "").split("\n")).toEqual(["- {", '-   "a": 1', "- }"]);
+    expect(passes("^$", "", "regex")).toBe(true);
+  });
+});
+
+describe("properties", () => {
+  const PLACEHOLDERISH = /\.\.\.|…|xx|yyy|zzz|[Xx]\.[Xx]|<[A-Za-z]/;
+  const noPlaceholder = (s: string): boolean => !PLACEHOLDERISH.test(s);
+  const interesting = fc.constantFrom(
+    ..."ab xyz019 \t\n\r{}[]\":,/\\.-_<>^$*+?()|".split(""),
+    `${ESC}[31m`,
+    "\u2028",
+    "é",
+  );
+  const strings = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: interesting }));
+  const langs = fc.constantFrom(undefined, "json", "regex", "regexp", "bash", "");
+
+  it("a text without placeholders matches itself", () => {
+    fc.assert(fc.property(strings.filter(noPlaceholder), (s) => matchExpected(s, s).passed), { numRuns: 500 });
+  });
+
+  it("a text matches itself even with placeholders, as JSON or text", () => {
+    fc.assert(
+      fc.property(strings, fc.constantFrom(undefined, "json", "text"), (s, lang) => {
+        return matchExpected(s, s, lang === undefined ? {} : { lang }).passed;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never throws, and a failure always has a bounded diff", () => {
+    fc.assert(
+      fc.property(strings, strings, langs, (expected, actual, lang) => {
+        const result = matchExpected(expected, actual, lang === undefined ? {} : { lang });
+        if (result.passed) return result.diff === undefined;
+        return typeof result.diff === "string" && result.diff.split("\n").length <= 61;
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

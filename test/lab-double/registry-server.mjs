@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// Lab double: a tiny stand-in for Docker's registry (distribution) HTTP API.
+//
+//   node registry-server.mjs STATE_DIR
+//
+// Listens on 127.0.0.1 (port 0 = a free port, or the port recorded by a
+// previous run when it is still free), then writes the port to
+// STATE_DIR/registry.port and its pid to STATE_DIR/registry.pid.
+//
+// Routes:
+//   GET  /v2/                  -> {}
+//   GET  /v2/_catalog          -> {"repositories":[...]}  (sorted, compact, like the real one)
+//   GET  /v2/NAME/tags/list    -> {"name":"NAME","tags":[...]}
+//   POST /__push/NAME[?tag=T]  -> records a repository (used by the docker / docker-compose doubles)
+//
+// Pushed repositories are kept in memory and in STATE_DIR/registry.repos
+// (one "name tag" per line), so a restarted server remembers them.
+//
+// Bounded lifetime: exits on SIGTERM/SIGINT, when its stdin is a pipe and that
+// pipe closes (its parent went away), when STATE_DIR disappears, and in any case
+// after LAB_REGISTRY_LIFETIME_MS (default 10 minutes).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const stateDir = process.argv[2];
+if (!stateDir) {
+  process.stderr.write('usage: node registry-server.mjs STATE_DIR\n');
+  process.exit(2);
+}
+fs.mkdirSync(stateDir, { recursive: true });
+
+const portFile = path.join(stateDir, 'registry.port');
+const pidFile = path.join(stateDir, 'registry.pid');
+const reposFile = path.join(stateDir, 'registry.repos');
+const lifetimeMs = Number(process.env.LAB_REGISTRY_LIFETIME_MS) > 0
+  ? Number(process.env.LAB_REGISTRY_LIFETIME_MS)
+  : 10 * 60 * 1000;
+
+/** @type {Map<string, Set<string>>} repository name -> tags */
+const repos = new Map();
+
+function addRepo(name, tag) {
+  let tags = repos.get(name);
+  if (!tags) repos.set(name, (tags = new Set()));
+  if (tag) tags.add(tag);
+}
+
+try {
+  for (const line of fs.readFileSync(reposFile, 'utf8').split('\n')) {
+    const [name, tag] = line.trim().split(/\s+/);
+    if (name) addRepo(name, tag);
+  }
+} catch {
+  // no previous pushes
+}
+
+function writeAtomic(file, text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Docker-Distribution-Api-Version': 'registry/2.0',
+    ...headers,
+  });
+  res.end(body);
+}
+
+const validName = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const validTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://registry.invalid');
+  const p = url.pathname;
+  const method = req.method ?? 'GET';
+
+  if (method === 'POST' && p.startsWith('/__push/')) {
+    const name = decodeURIComponent(p.slice('/__push/'.length)).replace(/\/+$/, '');
+    const tag = url.searchParams.get('tag') || 'latest';
+    if (!validName.test(name) || !validTag.test(tag)) {
+      send(res, 400, JSON.stringify({ errors: [{ code: 'NAME_INVALID', message: 'invalid repository name', detail: name }] }) + '\n');
+      return;
+    }
+    addRepo(name, tag);
+    try {
+      fs.appendFileSync(reposFile, `${name} ${tag}\n`);
+    } catch {
+      // state dir gone: keep serving from memory until we notice and exit
+    }
+    send(res, 201, JSON.stringify({ name, tag }) + '\n');
+    return;
+  }
+
+  if (method !== 'GET' && method !== 'HEAD') {
+    send(res, 405, JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }] }) + '\n');
+    return;
+  }
+
+  if (p === '/v2' || p === '/v2/') {
+    send(res, 200, '{}');
+    return;
+  }
+  if (p === '/v2/_catalog') {
+    const names = [...repos.keys()].sort();
+    send(res, 200, JSON.stringify({ repositories: names }) + '\n');
+    return;
+  }
+  const tagsList = /^\/v2\/(.+)\/tags\/list$/.exec(p);
+  if (tagsList) {
+    const name = tagsList[1];
+    const tags = repos.get(name);
+    if (!tags) {
+      send(res, 404, JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name } }] }) + '\n');
+      return;
+    }
+    send(res, 200, JSON.stringify({ name, tags: [...tags].sort() }) + '\n');
+    return;
+  }
+  send(res, 404, '404 page not found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+});
+
+let shuttingDown = false;
+function shutdown(code = 0) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  server.close();
+  server.closeAllConnections?.();
+  // Only remove the pid file if it is still ours.
+  try {
+    if (fs.readFileSync(pidFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(pidFile);
+  } catch {
+    // ignore
+  }
+  process.exit(code);
+}
+
+process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => shutdown(0));
+
+// Exit when our parent closes our stdin (only when stdin is a pipe or socket:
+// a detached server started with </dev/null must keep running).
+try {
+  const st = fs.fstatSync(0);
+  if (st.isFIFO() || st.isSocket()) {
+    process.stdin.on('data', () => {});
+    process.stdin.on('end', () => shutdown(0));
+    process.stdin.on('close', () => shutdown(0));
+    process.stdin.on('error', () => shutdown(0));
+    process.stdin.resume();
+  }
+} catch {
+  // no stdin at all
+}
+
+// Bounded lifetime.
+setTimeout(() => shutdown(0), lifetimeMs).unref();
+// Exit when the state directory is removed.
+setInterval(() => {
+  if (!fs.existsSync(stateDir)) shutdown(0);
+}, 2000).unref();
+
+function listen(port) {
+  server.once('error', (err) => {
+    if (port !== 0 && err && err.code === 'EADDRINUSE') {
+      listen(0);
+      return;
+    }
+    process.stderr.write(`registry-server: ${err?.message ?? err}\n`);
+    process.exit(1);
+  });
+  server.listen(port, '127.0.0.1', () => {
+    const addr = server.address();
+    const actual = typeof addr === 'object' && addr ? addr.port : 0;
+    writeAtomic(pidFile, `${process.pid}\n`);
+    writeAtomic(portFile, `${actual}\n`);
+    process.stdout.write(`registry-server listening on 127.0.0.1:${actual} (pid ${process.pid})\n`);
+  });
+}
+
+let previousPort = 0;
+try {
+  const n = Number(fs.readFileSync(portFile, 'utf8').trim());
+  if (Number.isInteger(n) && n > 0 && n < 65536) previousPort = n;
+} catch {
+  // first start
+}
+listen(previousPort);
