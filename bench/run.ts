@@ -1,5 +1,7 @@
-/** `npm run bench`: every benchmark, each against its baseline measured in the same run. */
+/** `npm run bench [plan|run]`: every benchmark, each against its baseline measured in the same run. */
 import { benchPlan } from "./plan.js";
+import { benchRunner } from "./runner.js";
 
 const only = process.argv[2];
 if (!only || only === "plan") await benchPlan();
+if (!only || only === "run") await benchRunner();

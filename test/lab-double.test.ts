@@ -3,6 +3,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ const DOUBLE = path.join(HERE, 'lab-double');
 const BIN = path.join(DOUBLE, 'bin');
 const STOP = path.join(DOUBLE, 'stop.sh');
 const SERVER = path.join(DOUBLE, 'registry-server.mjs');
+const WEBUI_SERVER = path.join(DOUBLE, 'webui-server.mjs');
 
 function hasTool(name: string): boolean {
   return spawnSync('bash', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
@@ -72,7 +74,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!!skipReason)('lab double (kubectl, docker, docker-compose, registry)', () => {
-  it('runs the flagship deck exercises in one bash, and stop.sh kills the registry', { timeout: 90_000 }, () => {
+  it('runs the flagship deck exercises in one bash, and stop.sh kills the registry and webui servers', { timeout: 90_000 }, () => {
     const state = newStateDir('flagship');
     const home = path.join(root, 'home');
     fs.mkdirSync(path.join(home, 'container.training', 'stacks'), { recursive: true });
@@ -143,6 +145,17 @@ step expose-webui
 kubectl expose deploy/webui --type=NodePort --port=80
 step get-svc
 kubectl get svc
+step webui-page
+PORT=$(kubectl get svc | sed -n 's,^webui .* 80:\([0-9]*\)/TCP.*,\1,p')
+echo "PORT=$PORT"
+curl -s http://127.0.0.1:$PORT/
+step webui-json
+curl -s http://127.0.0.1:$PORT/json
+echo
+step webui-describe
+kubectl describe svc/webui
+step webui-nodeport
+kubectl get svc/webui -o json | jq .spec.ports[0].nodePort
 step end
 `;
     const scriptFile = path.join(root, 'flagship.sh');
@@ -250,6 +263,24 @@ step end
       expect(svc).toMatch(new RegExp(`^${name}\\s+ClusterIP\\s`, 'm'));
     }
 
+    // ... and a real HTTP server on that NodePort (the deck's `open http://node1:3xxxx/`).
+    const webuiPage = s('webui-page');
+    const pm = /^PORT=(\d+)$/m.exec(webuiPage);
+    expect(pm, webuiPage).not.toBeNull();
+    const webuiPort = Number(pm![1]);
+    expect(webuiPort).toBeGreaterThanOrEqual(30000);
+    expect(webuiPort).toBeLessThanOrEqual(32767);
+    expect(svc).toContain(`80:${webuiPort}/TCP`);
+    expect(Number(fs.readFileSync(path.join(state, 'webui.port'), 'utf8').trim())).toBe(webuiPort);
+    expect(webuiPage).toContain('<title>DockerCoin Miner WebUI</title>');
+    expect(webuiPage).toMatch(/<\/html>\s*$/);
+    const json = JSON.parse(s('webui-json')) as { hashrate: number; coins: number };
+    expect(Object.keys(json).sort()).toEqual(['coins', 'hashrate']);
+    expect(json.hashrate).toBeGreaterThan(0); // the worker is working by now
+    expect(json.coins).toBeGreaterThanOrEqual(0);
+    expect(s('webui-describe')).toMatch(new RegExp(`^NodePort:\\s+<unset>\\s+${webuiPort}/TCP$`, 'm'));
+    expect(s('webui-nodeport').trim()).toBe(String(webuiPort));
+
     // The invocation log.
     const R = `127.0.0.1:${port}`;
     expectSubsequence(logLines(state), [
@@ -278,19 +309,75 @@ step end
       'kubectl logs deploy/worker --follow',
       'kubectl expose deploy/webui --type=NodePort --port=80',
       'kubectl get svc',
+      'kubectl get svc',
+      'kubectl describe svc/webui',
+      'kubectl get svc/webui -o json',
     ]);
     // No double logs twice (the --follow re-exec does not log again).
     expect(logLines(state).filter((l) => l === 'kubectl logs deploy/worker --follow')).toHaveLength(1);
 
-    // stop.sh leaves no registry server process.
+    // stop.sh leaves no registry server and no webui server process.
     const pid = Number(fs.readFileSync(path.join(state, 'registry.pid'), 'utf8').trim());
+    const webuiPid = Number(fs.readFileSync(path.join(state, 'webui.pid'), 'utf8').trim());
+    expect(processAlive(pid)).toBe(true);
+    expect(processAlive(webuiPid)).toBe(true);
+    expect(fs.readFileSync(`/proc/${webuiPid}/cmdline`, 'utf8')).toContain('webui-server.mjs');
+    stop(state);
+    expect(processAlive(pid)).toBe(false);
+    expect(processAlive(webuiPid)).toBe(false);
+    expect(fs.existsSync(path.join(state, 'registry.pid'))).toBe(false);
+    expect(fs.existsSync(path.join(state, 'webui.pid'))).toBe(false);
+    const probe = spawnSync('curl', ['-fsS', '--max-time', '2', `http://127.0.0.1:${port}/v2/`]);
+    expect(probe.status).not.toBe(0);
+    const webuiProbe = spawnSync('curl', ['-fsS', '--max-time', '2', `http://127.0.0.1:${webuiPort}/`]);
+    expect(webuiProbe.status).not.toBe(0);
+    stop(state); // idempotent
+  });
+
+  it('webui NodePort: a taken port is skipped and the new one is reported everywhere', { timeout: 60_000 }, async () => {
+    const state = newStateDir('webui-port');
+    const env = envFor(state);
+    const sh = (cmd: string): string => execFileSync('bash', ['-c', cmd], { env, encoding: 'utf8', timeout: 20_000 });
+    const tablePort = (): number => {
+      const m = /^webui\s+NodePort\s+\S+\s+<none>\s+80:(\d+)\/TCP\s/m.exec(sh('kubectl get svc'));
+      expect(m).not.toBeNull();
+      return Number(m![1]);
+    };
+    sh('kubectl create deployment webui --image=dockercoins/webui:v0.1');
+    expect(sh('kubectl expose deploy/webui --type=NodePort --port=80').trim()).toBe('service/webui exposed');
+    const first = tablePort();
+    expect(sh(`curl -s http://127.0.0.1:${first}/`)).toContain('<title>DockerCoin Miner WebUI</title>');
+    // Deleting the service stops its server.
+    const firstPid = Number(fs.readFileSync(path.join(state, 'webui.pid'), 'utf8').trim());
+    expect(sh('kubectl delete svc/webui').trim()).toBe('service "webui" deleted');
+    expect(processAlive(firstPid)).toBe(false);
+
+    // Someone else takes that port: the next expose picks another free one in range.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      squatter.once('error', reject);
+      squatter.listen(first, '127.0.0.1', () => resolve());
+    });
+    try {
+      expect(sh('kubectl expose deployment webui --port 80 --type NodePort').trim()).toBe('service/webui exposed');
+      const second = tablePort();
+      expect(second).not.toBe(first);
+      expect(second).toBeGreaterThanOrEqual(30000);
+      expect(second).toBeLessThanOrEqual(32767);
+      expect(Number(fs.readFileSync(path.join(state, 'webui.port'), 'utf8').trim())).toBe(second);
+      expect(sh('kubectl describe svc/webui')).toMatch(new RegExp(`^NodePort:\\s+<unset>\\s+${second}/TCP$`, 'm'));
+      expect(JSON.parse(sh('kubectl get svc/webui -o json')).spec.ports[0].nodePort).toBe(second);
+      expect(sh("kubectl get svc/webui -o jsonpath='{.spec.ports[0].nodePort}'")).toBe(String(second));
+      expect(JSON.parse(sh(`curl -s http://127.0.0.1:${second}/json`))).toEqual({ hashrate: 0, coins: 0 }); // no worker
+      expect(sh(`curl -s http://127.0.0.1:${second}/`)).toContain('<title>DockerCoin Miner WebUI</title>');
+    } finally {
+      squatter.close();
+    }
+    const pid = Number(fs.readFileSync(path.join(state, 'webui.pid'), 'utf8').trim());
     expect(processAlive(pid)).toBe(true);
     stop(state);
     expect(processAlive(pid)).toBe(false);
-    expect(fs.existsSync(path.join(state, 'registry.pid'))).toBe(false);
-    const probe = spawnSync('curl', ['-fsS', '--max-time', '2', `http://127.0.0.1:${port}/v2/`]);
-    expect(probe.status).not.toBe(0);
-    stop(state); // idempotent
+    expect(fs.existsSync(path.join(state, 'webui.pid'))).toBe(false);
   });
 
   it('catching up: REGISTRY=dockercoins records Docker Hub images in the log', () => {
@@ -384,5 +471,60 @@ kubectl logs deploy/worker`,
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000))]);
     if (code === 'timeout') child.kill('SIGKILL');
     expect(code).toBe(0);
+  });
+
+  it('webui-server.mjs serves / and /json, and exits when its stdin closes, its dir goes, or its time is up', { timeout: 30_000 }, async () => {
+    const waitExit = (child: ReturnType<typeof spawn>, ms: number) =>
+      Promise.race([
+        new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms)),
+      ]);
+    const waitPort = async (state: string): Promise<number> => {
+      const portFile = path.join(state, 'webui.port');
+      const deadline = Date.now() + 10_000;
+      while (!fs.existsSync(portFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return Number(fs.readFileSync(portFile, 'utf8').trim());
+    };
+
+    // stdin closes
+    const state = newStateDir('webui-server');
+    const child = spawn(process.execPath, [WEBUI_SERVER, state], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = waitExit(child, 10_000);
+    const port = await waitPort(state);
+    expect(port).toBeGreaterThanOrEqual(30000);
+    expect(port).toBeLessThanOrEqual(32767);
+    expect(Number(fs.readFileSync(path.join(state, 'webui.pid'), 'utf8').trim())).toBe(child.pid);
+    const base = `http://127.0.0.1:${port}`;
+    const home = await fetch(`${base}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await home.text()).toContain('<title>DockerCoin Miner WebUI</title>');
+    expect(await (await fetch(`${base}/json`)).json()).toEqual({ hashrate: 0, coins: 0 });
+    expect((await fetch(`${base}/nothing`)).status).toBe(404);
+    child.stdin!.end();
+    const code = await exited;
+    if (code === 'timeout') child.kill('SIGKILL');
+    expect(code).toBe(0);
+    expect(fs.existsSync(path.join(state, 'webui.pid'))).toBe(false);
+
+    // the state directory disappears (stdin is not a pipe: it keeps running until then)
+    const gone = path.join(newStateDir('webui-gone'), 'state');
+    const child2 = spawn(process.execPath, [WEBUI_SERVER, gone], { stdio: 'ignore' });
+    const exited2 = waitExit(child2, 8_000);
+    await waitPort(gone);
+    fs.rmSync(gone, { recursive: true, force: true });
+    const code2 = await exited2;
+    if (code2 === 'timeout') child2.kill('SIGKILL');
+    expect(code2).toBe(0);
+
+    // bounded lifetime
+    const short = newStateDir('webui-lifetime');
+    const child3 = spawn(process.execPath, [WEBUI_SERVER, short], {
+      stdio: 'ignore',
+      env: { ...process.env, LAB_WEBUI_LIFETIME_MS: '800' },
+    });
+    const code3 = await waitExit(child3, 8_000);
+    if (code3 === 'timeout') child3.kill('SIGKILL');
+    expect(code3).toBe(0);
   });
 });

@@ -9,6 +9,9 @@
 #   registry.port/.pid      the registry server (registry-server.mjs)
 #   registry.repos          what was pushed to it
 #   registry.log            its output
+#   webui.port/.pid/.log    the webui server (webui-server.mjs), started when
+#                           deploy/webui is exposed as a NodePort service
+#   webui.svc               the name of the service that the webui server backs
 
 LAB_DOUBLE_HOME=${BASH_SOURCE[0]%/*}
 [ "$LAB_DOUBLE_HOME" = "${BASH_SOURCE[0]}" ] && LAB_DOUBLE_HOME=.
@@ -120,6 +123,68 @@ lab_registry_wait() {
     tries=$(( tries - 1 ))
   done
   return 1
+}
+
+# ---------------------------------------------------------------- webui server
+# Sets LAB_WEBUI_PORT (empty when unknown).
+lab_webui_port_var() {
+  LAB_WEBUI_PORT=
+  [ -f "$S/webui.port" ] && read -r LAB_WEBUI_PORT <"$S/webui.port"
+  case "$LAB_WEBUI_PORT" in *[!0-9]*) LAB_WEBUI_PORT= ;; esac
+}
+
+# Is the pid in webui.pid this state directory's webui-server.mjs (and alive)?
+lab_webui_alive() {
+  local pid= cmd
+  [ -f "$S/webui.pid" ] && read -r pid <"$S/webui.pid"
+  case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+  kill -0 "$pid" 2>/dev/null || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmd == *webui-server.mjs" $S "* ]]
+}
+
+# Start the webui server in the background: lab_webui_start PORT [AVOID_PORT...]
+# (the server tries PORT, then the next free port in 30000-32767).
+lab_webui_start() {
+  rm -f "$S/webui.pid" "$S/webui.port"
+  (
+    cd / || exit 1
+    exec setsid nohup node "$LAB_DOUBLE_HOME/webui-server.mjs" "$S" "$@" </dev/null >>"$S/webui.log" 2>&1
+  ) &
+  echo "$!" >"$S/webui.pid"
+}
+
+# Wait (bounded, $1 tenths of a second) until the webui server answers.
+lab_webui_wait() {
+  local tries=${1:-100} pid
+  while [ "$tries" -gt 0 ]; do
+    lab_webui_port_var
+    if [ -n "$LAB_WEBUI_PORT" ] && curl -fsS --max-time 1 -o /dev/null "http://127.0.0.1:$LAB_WEBUI_PORT/json" 2>/dev/null; then
+      return 0
+    fi
+    # The server died (e.g. no free port): give up at once.
+    pid=
+    [ -f "$S/webui.pid" ] && read -r pid <"$S/webui.pid"
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    sleep 0.1
+    tries=$(( tries - 1 ))
+  done
+  return 1
+}
+
+# Stop the webui server (only if webui.pid really is ours). Bounded: ~5 s.
+lab_webui_stop() {
+  local pid= i
+  if lab_webui_alive; then
+    read -r pid <"$S/webui.pid"
+    kill -TERM "$pid" 2>/dev/null
+    for (( i = 0; i < 50; i++ )); do
+      lab_webui_alive || break
+      sleep 0.1
+    done
+    lab_webui_alive && kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -f "$S/webui.pid" "$S/webui.svc"
 }
 
 # Is HOST:PORT the registry server?

@@ -1,0 +1,263 @@
+import type { Step } from "../graph/step.js";
+import { matchExpected } from "./expect-match.js";
+import { keyBytes, keysBytes, type CommandResult, type RunningCommand } from "./session.js";
+import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./result.js";
+import { openUrl } from "./open-url.js";
+import { Panes } from "./panes.js";
+import { summarize } from "../report/summary.js";
+
+export interface RunOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Per step, in ms (longwait: ten times this). Default 60 s. */
+  readonly stepTimeoutMs?: number;
+  /** For the whole run, in ms. */
+  readonly runTimeoutMs?: number;
+  readonly keepGoing?: boolean;
+  /** Values that never appear in output, reports or recordings. */
+  readonly mask?: readonly string[];
+  /** Steps not to run, with the reason (catch-up profiles, --only). */
+  readonly skip?: ReadonlyMap<string, string>;
+  /** Replacement text for command steps (catch-up profiles). */
+  readonly replace?: ReadonlyMap<string, string>;
+  readonly reporters?: readonly Reporter[];
+  readonly cols?: number;
+  readonly rows?: number;
+  /** Stop between steps when this aborts (SIGINT in the UI, tests). */
+  readonly signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  readonly results: readonly StepResult[];
+  readonly summary: RunSummary;
+}
+
+export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+/** Kinds that drive a running command: the command before them is started, not awaited. */
+const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
+
+/** What the runner remembers of a command step, for the steps that act on it. */
+interface CommandState {
+  readonly running?: RunningCommand;
+  result?: CommandResult;
+}
+
+/**
+ * Runs steps in order in real shells, one verdict per step; every listener hears every event.
+ * The runner formats nothing: reporters do.
+ */
+export class Runner {
+  private readonly panes: Panes;
+  private readonly commands = new Map<string, CommandState>();
+  private clipboard: string | undefined;
+  private readonly startedAt = Date.now();
+  private readonly reporters: readonly Reporter[];
+
+  constructor(private readonly options: RunOptions = {}) {
+    this.reporters = options.reporters ?? [];
+    this.panes = new Panes({
+      cwd: options.cwd,
+      env: options.env,
+      mask: options.mask,
+      cols: options.cols,
+      rows: options.rows,
+      onData: (chunk) => {
+        const at = Date.now() - this.startedAt;
+        for (const r of this.reporters) r.onOutput?.(chunk, at);
+      },
+    });
+  }
+
+  /** Run every step; resolves with the results. Always closes every session it opened. */
+  async run(steps: readonly Step[]): Promise<RunOutcome> {
+    for (const r of this.reporters) r.onRunStart?.(steps);
+    const results: StepResult[] = [];
+    let stopReason: string | undefined;
+    try {
+      // The first shell starts before the first step, so that step's duration is its own.
+      if (steps.some((s) => s.kind !== "manual" && s.kind !== "open" && !this.options.skip?.has(s.id))) await this.panes.active();
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!;
+        if (!stopReason && this.options.signal?.aborted) stopReason = "the run was interrupted";
+        if (!stopReason && this.runTimeLeft() <= 0) stopReason = "the run's time limit was reached";
+        for (const r of this.reporters) r.onStepStart?.(step);
+        const result = stopReason ? skipped(step, stopReason) : await this.runStep(step, steps[i + 1]);
+        results.push(result);
+        for (const r of this.reporters) r.onStepResult?.(result);
+        if (!stopReason && (result.status === "failed" || result.status === "timedOut") && !this.options.keepGoing) {
+          stopReason = `an earlier step failed (${step.file}:${step.line})`;
+        }
+      }
+    } finally {
+      await this.panes.close();
+    }
+    const summary = summarize(results, Date.now() - this.startedAt);
+    for (const r of this.reporters) await r.onRunEnd?.(results, summary);
+    return { results, summary };
+  }
+
+  /** Outputs of the commands run so far, oldest first. */
+  private recentOutputs(): string[] {
+    return [...this.commands.values()].map((c) => c.result?.output ?? c.running?.output() ?? "");
+  }
+
+  private runTimeLeft(): number {
+    return this.options.runTimeoutMs === undefined ? Infinity : this.options.runTimeoutMs - (Date.now() - this.startedAt);
+  }
+
+  private timeoutFor(step: Step): number {
+    const base = this.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    return Math.max(1, Math.min(step.kind === "longwait" ? base * 10 : base, this.runTimeLeft()));
+  }
+
+  /** One step, whatever its kind; never throws. */
+  async runStep(step: Step, next: Step | undefined): Promise<StepResult> {
+    const skip = this.options.skip?.get(step.id);
+    if (skip) return skipped(step, skip);
+    const start = Date.now();
+    try {
+      const partial = await this.execute(step, next);
+      return { step, exitCode: null, output: "", assertions: [], ...partial, durationMs: Date.now() - start };
+    } catch (e) {
+      return { step, status: "failed", exitCode: null, output: "", assertions: [], reason: (e as Error).message, durationMs: Date.now() - start };
+    }
+  }
+
+  private async execute(step: Step, next: Step | undefined): Promise<Partial<StepResult> & { status: StepStatus }> {
+    switch (step.kind) {
+      case "bash":
+      case "hide":
+        return this.command(step, next);
+      case "wait":
+      case "longwait":
+        return this.wait(step);
+      case "key":
+        return this.send(step, keyBytes(step.text));
+      case "keys":
+        return this.send(step, keysBytes(step.text));
+      case "check":
+        return this.check(step);
+      case "expect":
+        return this.expectation(step);
+      case "copy":
+        return this.copy(step);
+      case "paste":
+        if (this.clipboard === undefined) return { status: "failed", reason: "nothing was copied before this paste" };
+        return this.send(step, this.clipboard);
+      case "tmux":
+        return { status: "passed", reason: await this.panes.tmux(step.text) };
+      case "open":
+        return openUrl(step.text, this.timeoutFor(step), this.recentOutputs());
+      case "manual":
+        return { status: "skipped", reason: "shown to the attendee, not run" };
+    }
+  }
+
+  private async command(step: Step, next: Step | undefined): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const session = await this.panes.active();
+    const timeout = this.timeoutFor(step);
+    if (session.busy && !(await session.idle(timeout))) {
+      session.interrupt();
+      await session.idle(2_000);
+    }
+    const text = this.options.replace?.get(step.id) ?? step.text;
+    if (next && DRIVES_RUNNING.has(next.kind)) {
+      const running = session.begin(text);
+      const state: CommandState = { running };
+      running.done.then((r) => (state.result = r), () => undefined);
+      this.commands.set(step.id, state);
+      return { status: "passed", reason: "started; the next steps drive it" };
+    }
+    const result = await session.run(text, { timeoutMs: timeout });
+    this.commands.set(step.id, { result });
+    const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
+    const reason = result.timedOut ? `no prompt after ${Math.round(timeout / 1000)} s: interrupted` : status === "failed" ? `exit status ${result.exitCode}` : undefined;
+    return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
+  }
+
+  /** The command a step acts on (its first dependency that is a command). */
+  private target(step: Step): { id: string; state: CommandState } | undefined {
+    for (const id of step.dependsOn) {
+      const state = this.commands.get(id);
+      if (state) return { id, state };
+    }
+    return undefined;
+  }
+
+  private async wait(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const t = this.target(step);
+    if (!t) return { status: "failed", reason: "no command before this wait ran" };
+    const timeout = this.timeoutFor(step);
+    if (t.state.running) {
+      const seen = await t.state.running.waitFor(step.text, { timeoutMs: timeout });
+      const output = t.state.running.output();
+      if (seen) return { status: "passed", output };
+      return { status: "timedOut", output, reason: `'${step.text}' did not appear within ${Math.round(timeout / 1000)} s` };
+    }
+    const output = t.state.result?.output ?? "";
+    return output.includes(step.text) ? { status: "passed", output } : { status: "failed", output, reason: `'${step.text}' is not in the command's output` };
+  }
+
+  private async send(step: Step, bytes: string): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const session = await this.panes.active();
+    // ^C on a running command means "stop it": interrupt() makes sure a just-started job gets it too.
+    if (bytes === "\x03" && session.busy) session.interrupt();
+    else session.send(bytes);
+    return { status: "passed" };
+  }
+
+  private async check(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const t = this.target(step);
+    if (!t) return { status: "failed", reason: "no command before this check ran" };
+    const result = t.state.result ?? (await withTimeout(t.state.running?.done, this.timeoutFor(step)));
+    if (!result) return { status: "timedOut", reason: "the command did not finish" };
+    return result.exitCode === 0
+      ? { status: "passed", exitCode: 0 }
+      : { status: "failed", exitCode: result.exitCode, output: result.output, reason: `exit status ${result.exitCode}` };
+  }
+
+  private async expectation(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const t = this.target(step);
+    if (!t) return { status: "skipped", reason: "no command before this expectation ran" };
+    const actual = t.state.result?.output ?? t.state.running?.output() ?? "";
+    const match = matchExpected(step.text, actual, step.lang ? { lang: step.lang } : undefined);
+    const assertion: Assertion = { expected: step.text, actual, passed: match.passed, ...(match.diff ? { diff: match.diff } : {}) };
+    return {
+      status: match.passed ? "passed" : "failed",
+      output: actual,
+      assertions: [assertion],
+      ...(match.passed ? {} : { reason: "expected output did not match" }),
+    };
+  }
+
+  private async copy(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const session = await this.panes.active();
+    let re: RegExp;
+    try {
+      re = new RegExp(step.text, "g");
+    } catch (e) {
+      return { status: "failed", reason: `bad regular expression: ${(e as Error).message}` };
+    }
+    const screen = session.screen();
+    const last = [...screen.matchAll(re)].pop();
+    if (!last) return { status: "failed", output: screen, reason: `/${step.text}/ is not on the screen` };
+    this.clipboard = last[0];
+    return { status: "passed", output: last[0] };
+  }
+}
+
+function skipped(step: Step, reason: string): StepResult {
+  return { step, status: "skipped", exitCode: null, durationMs: 0, output: "", assertions: [], reason };
+}
+
+async function withTimeout<T>(p: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!p) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+

@@ -1,0 +1,175 @@
+import { describe, it, expect, beforeEach } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cli, fixture, ROOT } from "./helpers.js";
+
+interface JsonStep {
+  id: string;
+  kind: string;
+  text: string;
+  status: string;
+  exitCode: number | null;
+  output: string;
+  reason?: string;
+  assertions: { expected: string; actual: string; passed: boolean }[];
+}
+interface JsonReport {
+  steps: JsonStep[];
+  summary: { passed: number; failed: number; skipped: number; timedOut: number };
+}
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), "labrun-run-"));
+});
+
+async function run(deck: string, ...extra: string[]) {
+  const report = join(work, "report.json");
+  const r = await cli(["run", fixture("run", deck), "--ci", "--env", `WORK=${work}`, "--reporter", "json", "--output", report, ...extra]);
+  const json = existsSync(report) ? (JSON.parse(readFileSync(report, "utf8")) as JsonReport) : undefined;
+  return { ...r, json: json! };
+}
+
+/** A process that exists and is not a zombie (a container's init may be slow to reap them). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+const hasVim = existsSync("/usr/bin/vim") || existsSync("/usr/bin/vim.basic") || existsSync("/usr/bin/vim.tiny");
+
+describe("labrun run --ci in real shells", () => {
+  it("carries variables and the working directory across slides; runs hidden steps; never runs manual blocks", async () => {
+    const r = await run("state.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:passed", "hide:passed", "manual:skipped", "bash:passed", "expect:passed"]);
+    expect(readFileSync(join(work, "hidden.txt"), "utf8")).toBe("hidden-ran\n");
+    expect(existsSync(join(work, "manual-ran"))).toBe(false);
+    expect(r.json.steps[3]!.output.trim()).toBe("hello from sub");
+    expect(r.stdout).toMatch(/^4 passed, 0 failed, 1 skipped, 0 timed out/m);
+  });
+
+  it("ends a streaming command with wait and ^C, then goes on", async () => {
+    const r = await run("stream.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:passed", "wait:passed", "keys:passed", "bash:passed", "expect:passed"]);
+    expect(r.json.steps[1]!.output).toContain("tick 5");
+    expect(r.json.steps[1]!.output).not.toContain("tick 600");
+  });
+
+  it.skipIf(!hasVim)("drives vim with keys and saves the file", async () => {
+    const r = await run("vim.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(work, "note.txt"), "utf8")).toBe("hello from vim\n");
+    expect(r.json.steps.at(-1)).toMatchObject({ kind: "expect", status: "passed" });
+  });
+
+  it("copies from the screen and pastes into a running command", async () => {
+    const r = await run("clipboard.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps.find((s) => s.kind === "copy")!.output).toBe("tok42");
+    expect(r.json.steps.at(-1)).toMatchObject({ kind: "expect", status: "passed" });
+  });
+
+  it("splits panes and switches between shells", async () => {
+    const r = await run("panes.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps[2]!.output.trim()).toBe("pane two sees 'nothing'");
+  });
+
+  it("fails a step with its exit status, stops, and reports the rest as skipped", async () => {
+    const r = await run("fail.md");
+    expect(r.code).toBe(1);
+    expect(r.json.steps.map((s) => s.status)).toEqual(["passed", "failed", "skipped"]);
+    expect(r.json.steps[1]).toMatchObject({ exitCode: 3, reason: "exit status 3" });
+    expect(r.json.steps[1]!.output).toContain("about to fail");
+    expect(r.json.steps[2]!.reason).toMatch(/an earlier step failed \(.*fail\.md:10\)/);
+    expect(existsSync(join(work, "after.txt"))).toBe(false);
+    expect(r.stdout).toMatch(/FAIL .*fail\.md:10/);
+  });
+
+  it("goes on after a failure with --keep-going", async () => {
+    const r = await run("fail.md", "--keep-going");
+    expect(r.code).toBe(1);
+    expect(r.json.steps.map((s) => s.status)).toEqual(["passed", "failed", "passed"]);
+    expect(existsSync(join(work, "after.txt"))).toBe(true);
+  });
+
+  it("shows a diff when an expected output does not match", async () => {
+    const r = await run("expect-fail.md");
+    expect(r.code).toBe(1);
+    const expectation = r.json.steps[1]!;
+    expect(expectation.status).toBe("failed");
+    expect(expectation.assertions).toEqual([{ expected: '{"repositories":["busybox"]}', actual: '{"repositories":["alpine"]}\n', passed: false }]);
+    expect(r.stdout).toMatch(/-\s+"busybox"/);
+    expect(r.stdout).toMatch(/\+\s+"alpine"/);
+  });
+
+  it("checks the last exit status", async () => {
+    const r = await run("exit-code.md");
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:passed", "check:passed"]);
+  });
+
+  it("times out a hung step and leaves no process behind", async () => {
+    const r = await run("hang.md", "--step-timeout", "1");
+    expect(r.code).toBe(1);
+    expect(r.json.steps.map((s) => s.status)).toEqual(["passed", "timedOut", "skipped"]);
+    const hung = Number(readFileSync(join(work, "hang.pid"), "utf8"));
+    const background = Number(readFileSync(join(work, "bg.pid"), "utf8"));
+    expect(alive(hung)).toBe(false);
+    expect(alive(background)).toBe(false);
+    expect(existsSync(join(work, "never.txt"))).toBe(false);
+  });
+
+  it("leaves no process behind when labrun gets SIGTERM mid-step", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+    const pidFile = join(work, "hang.pid");
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") {
+      if (Date.now() > deadline) throw new Error("the hung step never started");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
+    expect(alive(Number(readFileSync(join(work, "bg.pid"), "utf8")))).toBe(false);
+  });
+
+  it("never shows a masked value: not in output, reports, JUnit or recordings", async () => {
+    const secret = "hunter2-xyzzy";
+    const junit = join(work, "junit.xml");
+    const cast = join(work, "session.cast");
+    const r = await run("secret.md", "--env", `SECRET=${secret}`, "--mask", "SECRET", "--junit", junit, "--record", cast);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps[0]!.output).toContain("the secret is ****");
+    for (const text of [r.stdout, r.stderr, readFileSync(join(work, "report.json"), "utf8"), readFileSync(junit, "utf8"), readFileSync(cast, "utf8")]) {
+      expect(text).not.toContain(secret);
+    }
+    const [header, ...events] = readFileSync(cast, "utf8").trim().split("\n");
+    expect(JSON.parse(header!)).toMatchObject({ version: 2, width: 120, height: 40 });
+    expect(events.map((e) => JSON.parse(e) as unknown[]).some((e) => String(e[2]).includes("the secret is ****"))).toBe(true);
+  });
+
+  it("stops before running when programs are missing, unless --no-preflight", async () => {
+    const deck = join(work, "deck.md");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(deck, "## x\n.exercise[\n```bash\nlabrun-no-such-program --version\n```\n]\n");
+    const r = await cli(["run", deck, "--ci"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("labrun-no-such-program  (first at");
+    const r2 = await cli(["run", deck, "--ci", "--no-preflight"]);
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toMatch(/exit status 127/);
+  });
+});
