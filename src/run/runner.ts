@@ -1,6 +1,6 @@
 import type { Step } from "../graph/step.js";
 import { matchExpected } from "./expect-match.js";
-import { keyBytes, keysBytes, type CommandResult, type RunningCommand } from "./session.js";
+import { keyBytes, keysBytes, type CommandResult, type RunningCommand, type Session } from "./session.js";
 import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./result.js";
 import { openUrl } from "./open-url.js";
 import { Panes } from "./panes.js";
@@ -94,6 +94,16 @@ export class Runner {
     const summary = summarize(results, Date.now() - this.startedAt);
     for (const r of this.reporters) await r.onRunEnd?.(results, summary);
     return { results, summary };
+  }
+
+  /** The shell that receives what comes next (for the UI's take-over). Starts it if needed. */
+  activeSession(): Promise<Session> {
+    return this.panes.active();
+  }
+
+  /** Ends every shell of the run and what they started (for callers driving runStep themselves). */
+  close(): Promise<void> {
+    return this.panes.close();
   }
 
   /** Outputs of the commands run so far, oldest first. */
