@@ -1,7 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { existsSync } from "node:fs";
 import { DeckError, formatProblem } from "./problem.js";
 import { planDeck, lintDeck } from "./index.js";
 import { planJson, planOutline } from "./plan/outline.js";
+import { selectSteps, type Selection } from "./graph/select.js";
 import { RULES, PARSER_RULES } from "./lint/lint.js";
 import type { RunDeckOptions } from "./run/run-deck.js";
 import type { Reporter } from "./run/result.js";
@@ -97,16 +99,44 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function plan(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: "boolean" } });
+  const { values, positionals } = parse(withCatchUpValue(argv), { json: { type: "boolean" }, ...SELECTION_OPTIONS });
   if (values.help) {
-    io.out("labrun plan DECK [--json]: the steps that would run, in order, without running anything");
+    io.out(`labrun plan DECK [--json] [--from SLIDE] [--catch-up [PROFILE]] [--only ID|SLIDE]...
+  the steps that would run, in order, without running anything; with --from, the earlier steps
+  that would be replayed first to bring the node to the state the slide assumes`);
     return EXIT.ok;
   }
   const planned = await planDeck(onlyDeck(positionals, "plan"));
+  const selected = selectSteps(planned, selection(values));
   if (planned.graph.steps.length === 0) io.err(`labrun: ${planned.deck.source}: warning: no steps to run in this deck`);
   for (const p of planned.parsed.problems.filter((p) => p.severity === "error")) io.err(formatProblem(p));
-  io.out(values.json ? planJson(planned.graph.steps) : planOutline(planned));
+  io.out(values.json ? planJson(selected.steps, selected) : planOutline(planned, selected));
   return EXIT.ok;
+}
+
+/** --catch-up, --from, --only: shared by plan and run. */
+const SELECTION_OPTIONS = {
+  "catch-up": { type: "string" },
+  from: { type: "string" },
+  only: { type: "string", multiple: true },
+} as const;
+
+function selection(values: { "catch-up"?: string; from?: string; only?: string[] }): Selection {
+  const catchUp = values["catch-up"];
+  return { only: values.only, from: values.from, ...(catchUp !== undefined ? { catchUp: catchUp === "" ? true : catchUp } : {}) };
+}
+
+/**
+ * `--catch-up` takes an optional profile name: bare (last, or before another option or before
+ * the deck's path) it means the deck's default profile.
+ */
+function withCatchUpValue(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => {
+    if (arg !== "--catch-up") return arg;
+    const next = argv[i + 1];
+    const isName = next !== undefined && !next.startsWith("-") && !existsSync(next) && !/[/\\]|\.(md|ya?ml)$/i.test(next);
+    return isName ? arg : "--catch-up=";
+  });
 }
 
 async function lintCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -138,13 +168,19 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
   --step-timeout S     per step (default 60; longwait: ten times this)
   --timeout S          for the whole run
   --only ID|SLIDE      run only this step id, slide number or slide title (repeatable)
+  --catch-up [PROFILE] apply a catch-up profile of the deck's labrun.yml (default: the deck's
+                       default profile, or its only one): its variables, its skipped steps
+  --from SLIDE         start at a slide (number, title, or step id): first replay the earlier
+                       steps it needs (variables, cwd, panes, and what changes the cluster or
+                       the node), then go on from there
   --mask VAR           VAR's value never appears in output, reports or recordings (repeatable)
   --no-preflight       do not stop when programs the deck calls are missing
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs.`;
 
 async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
+  const { values, positionals } = parse(withCatchUpValue(argv), {
+    ...SELECTION_OPTIONS,
     ci: { type: "boolean" },
     "keep-going": { type: "boolean" },
     reporter: { type: "string" },
@@ -155,7 +191,6 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     cwd: { type: "string" },
     "step-timeout": { type: "string" },
     timeout: { type: "string" },
-    only: { type: "string", multiple: true },
     mask: { type: "string", multiple: true },
     "no-preflight": { type: "boolean" },
   });
@@ -174,7 +209,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     return value;
   });
   // Loaded here, not at the top: plan and lint never load the terminal machinery.
-  const { runDeck, selectSteps } = await import("./run/run-deck.js");
+  const { runDeck } = await import("./run/run-deck.js");
   const { missingPrograms } = await import("./run/preflight.js");
   const { CiReporter } = await import("./report/ci-reporter.js");
   const { JsonReporter } = await import("./report/json-reporter.js");
@@ -184,13 +219,16 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const planned = await planDeck(source);
   const errors = planned.parsed.problems.filter((p) => p.severity === "error");
   for (const p of errors) io.err(formatProblem(p));
-  const steps = selectSteps(planned, values.only ?? []);
+  const selected = selectSteps(planned, selection(values));
+  const { steps, catchUp } = selected;
+  if (catchUp) Object.assign(env, Object.fromEntries(Object.entries(catchUp.env).filter(([k]) => !(k in env))));
+  if (selected.from) io.err(`labrun: catching up: ${selected.from.catchUp.length} earlier steps before "${selected.from.target.title}" (slide ${selected.from.target.slide})`);
   if (steps.length === 0) {
     io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
     return EXIT.badInput;
   }
   if (!values["no-preflight"]) {
-    const missing = missingPrograms(steps, planned.graph.facts, fullEnv.PATH);
+    const missing = missingPrograms(steps.filter((s) => !catchUp?.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
     if (missing.length) {
       io.err(`labrun: ${source}: the deck calls programs that are not on PATH (run with --no-preflight to go on anyway):`);
       for (const m of missing) io.err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);
@@ -211,6 +249,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     stepTimeoutMs: seconds(values["step-timeout"], "--step-timeout") ?? planned.deck.config.stepTimeout * 1000,
     runTimeoutMs: seconds(values.timeout, "--timeout"),
     keepGoing: values["keep-going"],
+    ...(catchUp ? { skip: catchUp.skip, replace: catchUp.replace } : {}),
     mask,
     reporters,
     cols,

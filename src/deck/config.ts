@@ -1,12 +1,24 @@
 import { z } from "zod";
 
+const regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid regular expression" },
+);
+
 /** How a step is picked by a catch-up profile: a chapter, a slide title, or a range of step ids. */
 export const StepSelectorSchema = z
   .object({
     chapter: z.string().min(1).optional(),
     slide: z.string().min(1).optional(),
     steps: z.string().min(1).optional(),
-    text: z.string().min(1).optional(),
+    text: regex.optional(),
     reason: z.string().optional(),
     replace: z.string().optional(),
   })
@@ -34,8 +46,12 @@ export const DeckConfigSchema = z
     env: z.array(z.string().regex(/^[A-Za-z_]\w*$/, "not a variable name")).default([]),
     /** Step timeout in seconds (longwait: ten times this). */
     stepTimeout: z.number().positive().default(60),
-    /** Command patterns (regular expressions on a simple command's words joined by spaces) that change the lab. */
-    mutating: z.array(z.string()).optional(),
+    /**
+     * Command patterns (regular expressions on a simple command's words joined by spaces) that
+     * change the cluster or the node: `--from` replays the earlier steps that match. Replaces the
+     * default list (DEFAULT_MUTATING) when given.
+     */
+    mutating: z.array(regex).optional(),
     catchUp: z.record(z.string(), CatchUpProfileSchema).default({}),
   })
   .strict();

@@ -21,6 +21,8 @@ export interface Deck {
   readonly config: DeckConfig;
   /** Where the config came from, if anywhere. */
   readonly configFile?: string;
+  /** The line and column of a config field (a zod-style path), for messages about its values. */
+  readonly configAt?: (path: readonly (string | number)[]) => { line: number; column: number };
 }
 
 const CONFIG_NAMES = ["labrun.yml", "labrun.yaml"];
@@ -89,8 +91,10 @@ function loadManifest(source: string, abs: string): Deck {
     });
   });
   if (files.length === 0 || files.every((f) => !f.text.trim())) throw new DeckError(shown, "the deck is empty");
-  const inline = manifest.labrun === undefined ? undefined : validate(subYaml(y, "labrun"), DeckConfigSchema, "labrun");
-  const found = inline ? { config: inline, configFile: shown } : findConfig(root);
+  const inlineYaml = manifest.labrun === undefined ? undefined : subYaml(y, "labrun");
+  const found = inlineYaml
+    ? { config: validate(inlineYaml, DeckConfigSchema, "labrun"), configFile: shown, configAt: (p: readonly (string | number)[]) => positionOf(inlineYaml, p) }
+    : findConfig(root);
   return {
     source,
     title: manifest.title?.trim().split("\n")[0] ?? basename(abs),
@@ -109,13 +113,13 @@ function subYaml(y: ReturnType<typeof readYaml>, key: string) {
   return { ...y, doc } as YamlFile;
 }
 
-function findConfig(dir: string): { config: DeckConfig; configFile?: string } {
+function findConfig(dir: string): Pick<Deck, "config" | "configFile" | "configAt"> {
   for (const name of CONFIG_NAMES) {
     const path = join(dir, name);
     if (existsSync(path)) {
       const shown = displayPath(path);
       const y = readYaml(shown, readText(path));
-      return { config: validate(y, DeckConfigSchema, "config"), configFile: shown };
+      return { config: validate(y, DeckConfigSchema, "config"), configFile: shown, configAt: (p) => positionOf(y, p) };
     }
   }
   return { config: DEFAULT_CONFIG };

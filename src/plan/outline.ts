@@ -1,37 +1,54 @@
 import type { Step } from "../graph/step.js";
+import type { SelectedSteps } from "../graph/select.js";
 import type { PlannedDeck } from "../index.js";
 
 /** `labrun plan --json`: exactly one JSON document. */
-export function planJson(steps: readonly Step[]): string {
-  const out = steps.map((s) => ({
-    id: s.id,
-    kind: s.kind,
-    text: s.text,
-    file: s.file,
-    line: s.line,
-    slide: s.slide,
-    title: s.title,
-    chapter: s.chapter,
-    hidden: s.hidden,
-    ...(s.lang ? { lang: s.lang } : {}),
-    dependsOn: s.dependsOn,
-    defines: s.defines,
-    uses: s.uses,
-  }));
+export function planJson(steps: readonly Step[], selected?: SelectedSteps): string {
+  const out = steps.map((s) => {
+    const skipped = selected?.catchUp?.skip.get(s.id);
+    const replaced = selected?.catchUp?.replace.get(s.id);
+    return {
+      id: s.id,
+      kind: s.kind,
+      text: s.text,
+      file: s.file,
+      line: s.line,
+      slide: s.slide,
+      title: s.title,
+      chapter: s.chapter,
+      hidden: s.hidden,
+      ...(s.lang ? { lang: s.lang } : {}),
+      dependsOn: s.dependsOn,
+      defines: s.defines,
+      uses: s.uses,
+      ...(selected?.replayed.has(s.id) ? { replayed: true } : {}),
+      ...(skipped ? { skipped } : {}),
+      ...(replaced !== undefined ? { replacedBy: replaced } : {}),
+    };
+  });
   return JSON.stringify({ steps: out }, null, 2);
 }
 
 const MARK: Partial<Record<Step["kind"], string>> = { manual: "(shown, not run)", expect: "(expected output)" };
 
 /** `labrun plan`: chapter > slide > steps, hidden and manual steps marked, each with file:line. */
-export function planOutline(planned: PlannedDeck, steps: readonly Step[] = planned.graph.steps): string {
+export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): string {
+  const steps = selected?.steps ?? planned.graph.steps;
   const lines: string[] = [];
-  const { deck } = planned;
   const slides = new Set(steps.map((s) => s.slide));
-  lines.push(`${deck.title}: ${steps.length} steps on ${slides.size} slides (${planned.parsed.slides.length} slides in all)`);
+  lines.push(`${planned.deck.title}: ${steps.length} steps on ${slides.size} slides (${planned.parsed.slides.length} slides in all)`);
+  if (selected?.catchUp) lines.push(`catch-up profile '${selected.catchUp.name}': ${Object.entries(selected.catchUp.env).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   let chapter: string | undefined;
   let slide: number | undefined;
+  let replaying = false;
   for (const s of steps) {
+    const replayed = selected?.replayed.has(s.id) ?? false;
+    if (replayed && !replaying) lines.push("", `Replayed first, to reach slide ${selected!.from!.target.slide} "${selected!.from!.target.title}":`);
+    if (!replayed && selected?.from && s.id === selected.from.target.id) {
+      lines.push("", `From slide ${s.slide} "${s.title}" on:`);
+      chapter = slide = undefined;
+    }
+    replaying = replayed;
     if (s.chapter !== chapter) {
       chapter = s.chapter;
       lines.push("", `# ${chapter || "(no chapter)"}`);
@@ -41,8 +58,10 @@ export function planOutline(planned: PlannedDeck, steps: readonly Step[] = plann
       lines.push(`  [${s.slide}] ${s.title || "(untitled)"}`);
     }
     const tag = `${s.hidden ? "hidden " : ""}${s.kind}`.padEnd(15);
-    const [first = "", ...rest] = s.text.split("\n");
-    const mark = MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
+    const replaced = selected?.catchUp?.replace.get(s.id);
+    const [first = "", ...rest] = (replaced ?? s.text).split("\n");
+    const skipped = selected?.catchUp?.skip.get(s.id);
+    const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
     lines.push(`      ${tag} ${s.file}:${s.line}  ${first}${mark}`);
     for (const more of rest) lines.push(`      ${" ".repeat(15)} ${" ".repeat(`${s.file}:${s.line}`.length)}  ${more}`);
   }

@@ -1,6 +1,4 @@
 import type { Step } from "../graph/step.js";
-import type { PlannedDeck } from "../index.js";
-import { DeckError } from "../problem.js";
 import { Runner, type RunOptions, type RunOutcome } from "./runner.js";
 import { closeAllSessionsSync } from "./session.js";
 
@@ -28,17 +26,4 @@ export async function runDeck(steps: readonly Step[], options: RunDeckOptions): 
     process.off("SIGHUP", onSignal);
     process.off("exit", onExit);
   }
-}
-
-/** `--only`: step ids, slide numbers or slide titles (case-insensitive). No selector: every step. */
-export function selectSteps(planned: PlannedDeck, only: readonly string[]): Step[] {
-  const steps = planned.graph.steps;
-  if (only.length === 0) return [...steps];
-  const picked = new Set<string>();
-  for (const sel of only) {
-    const matches = steps.filter((s) => s.id === sel || String(s.slide) === sel || s.title.toLowerCase() === sel.toLowerCase());
-    if (matches.length === 0) throw new DeckError(planned.deck.source, `--only ${sel}: no step id, slide number or slide title matches`);
-    for (const m of matches) picked.add(m.id);
-  }
-  return steps.filter((s) => picked.has(s.id));
 }
