@@ -22,6 +22,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import { boundLifetime } from './server-lifetime.mjs';
 
 const stateDir = process.argv[2];
 if (!stateDir) {
@@ -123,45 +124,7 @@ const server = http.createServer((req, res) => {
   send(res, 404, '404 page not found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
 });
 
-let shuttingDown = false;
-function shutdown(code = 0) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  server.close();
-  server.closeAllConnections?.();
-  // Only remove the pid file if it is still ours.
-  try {
-    if (fs.readFileSync(pidFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(pidFile);
-  } catch {
-    // ignore
-  }
-  process.exit(code);
-}
-
-process.on('SIGTERM', () => shutdown(0));
-process.on('SIGINT', () => shutdown(0));
-
-// Exit when our parent closes our stdin (only when stdin is a pipe or socket:
-// a detached server started with </dev/null must keep running).
-try {
-  const st = fs.fstatSync(0);
-  if (st.isFIFO() || st.isSocket()) {
-    process.stdin.on('data', () => {});
-    process.stdin.on('end', () => shutdown(0));
-    process.stdin.on('close', () => shutdown(0));
-    process.stdin.on('error', () => shutdown(0));
-    process.stdin.resume();
-  }
-} catch {
-  // no stdin at all
-}
-
-// Bounded lifetime.
-setTimeout(() => shutdown(0), lifetimeMs).unref();
-// Exit when the state directory is removed.
-setInterval(() => {
-  if (!fs.existsSync(stateDir)) shutdown(0);
-}, 2000).unref();
+boundLifetime(server, { pidFile, stateDir, lifetimeMs });
 
 function listen(port) {
   server.once('error', (err) => {

@@ -26,6 +26,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import { boundLifetime } from './server-lifetime.mjs';
 
 const NODEPORT_MIN = 30000;
 const NODEPORT_MAX = 32767;
@@ -166,46 +167,7 @@ const server = http.createServer((req, res) => {
   send(res, 404, 'text/html', `<pre>Cannot GET ${p}</pre>\n`);
 });
 
-// ---------------------------------------------------------------- lifetime
-let shuttingDown = false;
-function shutdown(code = 0) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  server.close();
-  server.closeAllConnections?.();
-  // Only remove the pid file if it is still ours.
-  try {
-    if (fs.readFileSync(pidFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(pidFile);
-  } catch {
-    // ignore
-  }
-  process.exit(code);
-}
-
-process.on('SIGTERM', () => shutdown(0));
-process.on('SIGINT', () => shutdown(0));
-
-// Exit when our parent closes our stdin (only when stdin is a pipe or socket:
-// a detached server started with </dev/null must keep running).
-try {
-  const st = fs.fstatSync(0);
-  if (st.isFIFO() || st.isSocket()) {
-    process.stdin.on('data', () => {});
-    process.stdin.on('end', () => shutdown(0));
-    process.stdin.on('close', () => shutdown(0));
-    process.stdin.on('error', () => shutdown(0));
-    process.stdin.resume();
-  }
-} catch {
-  // no stdin at all
-}
-
-// Bounded lifetime.
-setTimeout(() => shutdown(0), lifetimeMs).unref();
-// Exit when the state directory is removed.
-setInterval(() => {
-  if (!fs.existsSync(stateDir)) shutdown(0);
-}, 2000).unref();
+boundLifetime(server, { pidFile, stateDir, lifetimeMs });
 
 // ---------------------------------------------------------------- listen
 const span = NODEPORT_MAX - NODEPORT_MIN + 1;
