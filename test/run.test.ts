@@ -128,6 +128,14 @@ describe("labrun run --ci in real shells", () => {
     expect(existsSync(join(work, "never.txt"))).toBe(false);
   });
 
+  it("bounds the whole run with --timeout", async () => {
+    const r = await run("hang.md", "--timeout", "2", "--keep-going");
+    expect(r.code).toBe(1);
+    expect(r.json.steps.map((s) => s.status)).toEqual(["passed", "timedOut", "skipped"]);
+    expect(r.json.steps[2]!.reason).toBe("the run's time limit was reached");
+    expect(alive(Number(readFileSync(join(work, "hang.pid"), "utf8")))).toBe(false);
+  });
+
   it("leaves no process behind when labrun gets SIGTERM mid-step", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`], {
       cwd: ROOT,
