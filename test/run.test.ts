@@ -94,6 +94,12 @@ describe("labrun run --ci in real shells", () => {
     expect(r.stdout).toMatch(/FAIL .*fail\.md:10/);
   });
 
+  it("prints GitHub annotations for failures when GITHUB_ACTIONS=true", async () => {
+    const r = await cli(["run", fixture("run", "fail.md"), "--ci", "--env", `WORK=${work}`], { env: { GITHUB_ACTIONS: "true" } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=.*fixtures\/run\/fail\.md,line=10,title=.*::exit status 3/m);
+  });
+
   it("goes on after a failure with --keep-going", async () => {
     const r = await run("fail.md", "--keep-going");
     expect(r.code).toBe(1);
