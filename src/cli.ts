@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { DeckError, formatProblem } from "./problem.js";
 import { planDeck, lintDeck } from "./index.js";
 import { planJson, planOutline } from "./plan/outline.js";
@@ -94,6 +95,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return runCommand(rest, io);
     default:
       if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`);
+      // `labrun DECK`: the attendee's way in (the UI in a terminal, --ci otherwise).
+      if (existsSync(command) || /\.(md|ya?ml)$/i.test(command) || command.includes("/")) return runCommand(argv, io);
       throw new UsageError(`unknown command '${command}'`);
   }
 }
@@ -175,6 +178,7 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        the node), then go on from there
   --mask VAR           VAR's value never appears in output, reports or recordings (repeatable)
   --no-preflight       do not stop when programs the deck calls are missing
+  --restart            in the terminal UI: start over instead of offering to resume
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs.`;
 
@@ -193,6 +197,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     timeout: { type: "string" },
     mask: { type: "string", multiple: true },
     "no-preflight": { type: "boolean" },
+    restart: { type: "boolean" },
   });
   if (values.help) {
     io.out(RUN_HELP);
@@ -227,6 +232,20 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
     return EXIT.badInput;
   }
+  const interactive = !values.ci && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
+  const baseOptions = {
+    env,
+    cwd: values.cwd,
+    stepTimeoutMs: seconds(values["step-timeout"], "--step-timeout") ?? planned.deck.config.stepTimeout * 1000,
+    runTimeoutMs: seconds(values.timeout, "--timeout"),
+    ...(catchUp ? { skip: catchUp.skip, replace: catchUp.replace } : {}),
+    mask,
+  };
+  if (interactive) {
+    const { runUi } = await import("./ui/run-ui.js");
+    // The UI runs its own preflight: it says what is missing and offers the bundled tour deck.
+    return runUi({ source, planned, steps, runOptions: baseOptions, restart: values.restart, tourDeck: TOUR_DECK });
+  }
   if (!values["no-preflight"]) {
     const missing = missingPrograms(steps.filter((s) => !catchUp?.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
     if (missing.length) {
@@ -244,13 +263,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const rows = 40;
   if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: planned.deck.title }));
   const options: RunDeckOptions = {
-    env,
-    cwd: values.cwd,
-    stepTimeoutMs: seconds(values["step-timeout"], "--step-timeout") ?? planned.deck.config.stepTimeout * 1000,
-    runTimeoutMs: seconds(values.timeout, "--timeout"),
+    ...baseOptions,
     keepGoing: values["keep-going"],
-    ...(catchUp ? { skip: catchUp.skip, replace: catchUp.replace } : {}),
-    mask,
     reporters,
     cols,
     rows,
@@ -258,6 +272,13 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const { summary } = await runDeck(steps, options);
   return summary.failed + summary.timedOut > 0 ? EXIT.failed : EXIT.ok;
 }
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
+/** The short deck that runs on any machine with bash, offered when a deck's programs are missing. */
+const TOUR_DECK = fileURLToPath(new URL("../slides/tour.md", import.meta.url));
 
 function parseEnv(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};

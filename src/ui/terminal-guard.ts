@@ -1,0 +1,89 @@
+/**
+ * However labrun ends (q, Ctrl-C, SIGTERM, a crash), the attendee gets their terminal back: raw
+ * mode off, cursor visible, the alternate screen left, and no shell of the run left behind.
+ */
+import { closeAllSessionsSync } from "../run/session.js";
+
+const ENTER_ALT_SCREEN = "\x1b[?1049h\x1b[H";
+const LEAVE_ALT_SCREEN = "\x1b[?1049l";
+const SHOW_CURSOR = "\x1b[?25h";
+/** Attributes reset, and synchronized output ended should a frame have been cut short. */
+const RESET = "\x1b[0m\x1b[?2026l";
+
+export interface TerminalGuard {
+  /** The ink app to unmount first when the process must end at once. */
+  track(unmount: (() => void) | undefined): void;
+  /** Puts the terminal back; idempotent. */
+  restore(): void;
+  /** Removes the process handlers (after restore). */
+  dispose(): void;
+}
+
+interface GuardStreams {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stdin: NodeJS.ReadStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+const SIGNALS: readonly (readonly [NodeJS.Signals, number])[] = [
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+  ["SIGINT", 130],
+];
+
+export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: { readonly altScreen: boolean }): TerminalGuard {
+  let unmount: (() => void) | undefined;
+  let restored = false;
+  if (options.altScreen) stdout.write(ENTER_ALT_SCREEN);
+
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    try {
+      unmount?.();
+    } catch {
+      // The app may be half torn down already; the terminal matters more.
+    }
+    try {
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdin.pause();
+    } catch {
+      // stdin closed: nothing to restore there.
+    }
+    try {
+      stdout.write(RESET + SHOW_CURSOR + (options.altScreen ? LEAVE_ALT_SCREEN : ""));
+    } catch {
+      // stdout closed (the terminal went away).
+    }
+    closeAllSessionsSync();
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    restore();
+    process.exit(SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
+  };
+  const onCrash = (error: unknown) => {
+    restore();
+    stderr.write(`labrun: internal error in the terminal UI: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(70);
+  };
+  const onExit = () => restore();
+
+  for (const [signal] of SIGNALS) process.on(signal, onSignal);
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
+  process.on("exit", onExit);
+
+  return {
+    track(fn) {
+      unmount = fn;
+    },
+    restore,
+    dispose() {
+      for (const [signal] of SIGNALS) process.off(signal, onSignal);
+      process.off("uncaughtException", onCrash);
+      process.off("unhandledRejection", onCrash);
+      process.off("exit", onExit);
+    },
+  };
+}

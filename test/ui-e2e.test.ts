@@ -1,0 +1,113 @@
+/**
+ * The real UI in a real terminal: tmux, 80x24, driven with send-keys and read with capture-pane.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "./helpers.js";
+
+const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
+if (!hasTmux) console.warn("ui-e2e: tmux is not installed; the end-to-end UI test is skipped");
+
+const SOCKET = `labrun-ui-e2e-${process.pid}`;
+const SESSION = "ui";
+const LAUNCH = "node --import tsx src/main.ts fixtures/ui/basic.md; echo EXIT=$?";
+
+function tmux(...args: string[]): string {
+  return execFileSync("tmux", ["-L", SOCKET, "-f", "/dev/null", ...args], { encoding: "utf8" });
+}
+
+function screen(): string {
+  return tmux("capture-pane", "-p", "-t", SESSION);
+}
+
+function keys(...names: string[]): void {
+  tmux("send-keys", "-t", SESSION, ...names);
+}
+
+function type(text: string): void {
+  tmux("send-keys", "-t", SESSION, "-l", text);
+  keys("Enter");
+}
+
+/** Polls the pane until `predicate` holds (small intervals, one deadline). */
+async function until(predicate: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = screen();
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
+  let stateDir: string;
+
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), "labrun-ui-e2e-"));
+    // A clean environment: no CI variables (ink would not draw), our own state directory and prompt.
+    const shell = [
+      "env -i",
+      `PATH=${JSON.stringify(process.env.PATH ?? "/usr/bin:/bin")}`,
+      `HOME=${JSON.stringify(process.env.HOME ?? stateDir)}`,
+      "TERM=xterm-256color",
+      `LABRUN_STATE_DIR=${JSON.stringify(stateDir)}`,
+      "PS1='e2e$ '",
+      "bash --norc --noprofile",
+    ].join(" ");
+    tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", SESSION, "-c", ROOT, shell);
+  });
+
+  afterAll(() => {
+    if (hasTmux) spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("runs two steps, goes back, quits with the terminal restored, then resumes there", async () => {
+    await until((s) => s.includes("e2e$"), "the shell prompt");
+    type(LAUNCH);
+    let text = await until((s) => s.includes("1. UI fixture") && s.includes("slide 1/4"), "the first slide");
+    const rows = text.replace(/\n$/, "").split("\n");
+    expect(rows.length).toBeLessThanOrEqual(24);
+    expect(rows[0]).toMatch(/^ labrun · basic +⏱ \d\d:\d\d *$/); // the header on top: nothing scrolled
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(80);
+
+    keys("Enter"); // turns the page: the title slide has nothing to run
+    await until((s) => s.includes("2. First steps") && s.includes("step 1/4"), "the first steps");
+    keys("Enter");
+    await until((s) => /✓ \$ echo "hello from step one"/.test(s), "the first step's ✓");
+    keys("Enter");
+    text = await until((s) => s.includes("3. Colours and hidden steps") && s.includes("step 3/4"), "the next slide after two steps");
+    expect(text).toContain("Done. Enter runs the next step.");
+
+    keys("p");
+    text = await until((s) => s.includes("2. First steps") && s.includes("step 2/4"), "going back");
+    expect(text).toMatch(/✓ \$ echo "hello from step one"/);
+    expect(text).toMatch(/▶ ✓ \$ export UI_VALUE=42/);
+
+    keys("q");
+    await until((s) => s.includes("EXIT=0"), "labrun to exit");
+    // The terminal is back: main screen, cursor shown, canonical mode and echo on.
+    expect(tmux("display", "-p", "-t", SESSION, "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+    type("stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo END");
+    text = await until((s) => /^-?icanon -?echo END/m.test(s), "stty's answer");
+    expect(text).toMatch(/^icanon echo END/m);
+
+    type("clear");
+    type(LAUNCH);
+    text = await until((s) => s.includes("Resume at slide 2 “First steps”? [Y/n]"), "the resume prompt");
+    expect(text).toContain("Press r to replay the 1 earlier steps");
+    keys("y");
+    text = await until((s) => s.includes("Resumed.") && s.includes("2. First steps"), "the resumed position");
+    expect(text).toContain("step 2/4");
+    expect(text).toMatch(/▶ ✓ \$ export UI_VALUE=42/);
+    expect(text).toMatch(/ {2}✓ \$ echo "hello from step one"/);
+
+    keys("q");
+    await until((s) => s.includes("EXIT=0"), "labrun to exit again");
+    expect(tmux("display", "-p", "-t", SESSION, "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+  }, 120_000);
+});
