@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { spawn } from "node:child_process";
 import { allPids, descendants, foregroundGroup, isLive, killTree, readStat, sessionMembers } from "../src/run/processes.js";
-import { closeAllSessionsSync, keyBytes, keysBytes, Session } from "../src/run/session.js";
+import { CappedText, closeAllSessionsSync, keyBytes, keysBytes, Session } from "../src/run/session.js";
 
 /** Live (not zombie) processes whose command line is exactly `args`. */
 function processesRunning(...args: string[]): number[] {
@@ -384,6 +384,35 @@ describe("Session speed", () => {
       }
       durations.sort((a, b) => a - b);
       console.log(`median per trivial command: ${durations[100]?.toFixed(3)} ms`);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe("bounded output", () => {
+  it("CappedText keeps the beginning and the latest part", () => {
+    const t = new CappedText(10, 20);
+    t.append("0123456789abc");
+    for (let i = 0; i < 10; i++) t.append(`-line${i}-`);
+    expect(t.length).toBe(13 + 10 * 7);
+    const kept = t.toString();
+    expect(kept.startsWith("0123456789")).toBe(true);
+    expect(kept.endsWith("-line9-")).toBe(true);
+    expect(kept).toMatch(/\[labrun: \d+ characters of output not kept\]/);
+  });
+
+  it("a command printing megabytes keeps its output bounded, and wait still sees the end", async () => {
+    const session = await Session.start();
+    try {
+      const running = session.begin("yes 'a line of output' | head -n 400000; echo THE-END; sleep 30");
+      expect(await running.waitFor("THE-END", { timeoutMs: 20_000 })).toBe(true);
+      session.interrupt();
+      const result = await running.done;
+      expect(result.output.length).toBeLessThan(3 * 1024 * 1024);
+      expect(result.output).toContain("THE-END");
+      expect(result.output).toMatch(/^a line of output\n/);
+      expect(result.output).toContain("characters of output not kept");
     } finally {
       await session.close();
     }

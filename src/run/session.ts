@@ -607,12 +607,12 @@ class Command implements RunningCommand {
   }
 
   output(): string {
-    return this.log.text;
+    return this.log.text.toString();
   }
 
   waitFor(text: string, opts: { timeoutMs?: number } = {}): Promise<boolean> {
     const search = new TextSearch(text);
-    if (search.foundIn(this.log)) return this.settled().then(() => true);
+    if (search.foundInAll(this.log)) return this.settled().then(() => true);
     if (this.finished) return Promise.resolve(false);
     return new Promise((resolve) => {
       const pending: PendingWait = {
@@ -651,8 +651,8 @@ class Command implements RunningCommand {
     this.result = {
       exitCode: neverFinished || this.timedOut ? null : (failed ?? 0),
       statuses: [...this.statuses],
-      output: plainText(this.log.raw),
-      rawOutput: this.log.raw,
+      output: this.log.text.toString(),
+      rawOutput: this.log.raw.toString(),
       timedOut: this.timedOut,
       durationMs: Date.now() - this.startedAt,
     };
@@ -662,7 +662,7 @@ class Command implements RunningCommand {
 
   private checkWaiters(): void {
     for (const pending of [...this.waiters]) {
-      if (pending.search.foundIn(this.log)) pending.end(true);
+      if (pending.search.foundInNew(this.log)) pending.end(true);
     }
   }
 }
@@ -676,15 +676,20 @@ interface PendingWait {
  * A command's output, kept raw and as plain text, the plain text built
  * chunk by chunk (an escape sequence or a `\r\n` split across chunks is
  * carried to the next one) so that waiting on a long stream stays linear.
+ * Memory is bounded however much a command prints: see CappedText.
  */
 class OutputLog {
-  raw = "";
-  text = "";
-  collapsed = "";
+  readonly raw = new CappedText();
+  readonly text = new CappedText();
+  readonly collapsed = new CappedText();
+  /** What the last append or end added, for searches that look only at what is new. */
+  lastPlain = "";
+  lastCollapsed = "";
   private carry = "";
 
   append(chunk: string): void {
-    this.raw += chunk;
+    this.lastPlain = this.lastCollapsed = "";
+    this.raw.append(chunk);
     const data = this.carry + chunk;
     const cut = data.length - incompleteTailLength(data);
     this.carry = data.slice(cut);
@@ -692,6 +697,7 @@ class OutputLog {
   }
 
   end(): void {
+    this.lastPlain = this.lastCollapsed = "";
     this.addPlain(this.carry);
     this.carry = "";
   }
@@ -699,32 +705,96 @@ class OutputLog {
   private addPlain(data: string): void {
     if (data === "") return;
     const plain = plainText(data);
-    this.text += plain;
+    this.text.append(plain);
     let collapsed = collapseWhitespace(plain);
     if (this.collapsed.endsWith(" ") && collapsed.startsWith(" ")) collapsed = collapsed.slice(1);
-    this.collapsed += collapsed;
+    this.collapsed.append(collapsed);
+    this.lastPlain = plain;
+    this.lastCollapsed = collapsed;
   }
 }
 
-/** Looks for a text in a growing OutputLog, only where new output could complete it. */
+/** How much of a command's output is kept: its beginning and its latest part (a `--follow` may run for hours). */
+const HEAD_KEPT = 256 * 1024;
+const TAIL_KEPT = 1024 * 1024;
+
+/**
+ * A growing text of which the first HEAD_KEPT and the last TAIL_KEPT characters
+ * are kept, the middle replaced by a note. Offsets are absolute (as if all were kept).
+ */
+export class CappedText {
+  private head = "";
+  private tail = "";
+  private total = 0;
+  /** The last few characters, kept apart: asking a string built by appends flattens it. */
+  private last = "";
+
+  constructor(
+    private readonly headMax = HEAD_KEPT,
+    private readonly tailMax = TAIL_KEPT,
+  ) {}
+
+  get length(): number {
+    return this.total;
+  }
+
+  private get elided(): number {
+    return this.total - this.head.length - this.tail.length;
+  }
+
+  append(data: string): void {
+    this.total += data.length;
+    this.last = (this.last + data.slice(-16)).slice(-16);
+    if (this.head.length < this.headMax) {
+      const room = this.headMax - this.head.length;
+      this.head += data.slice(0, room);
+      data = data.slice(room);
+    }
+    if (data === "") return;
+    this.tail += data;
+    // Trimmed in halves, so each character is copied a bounded number of times.
+    if (this.tail.length > 2 * this.tailMax) this.tail = this.tail.slice(this.tail.length - this.tailMax);
+  }
+
+  /** For short suffixes (up to 16 characters). */
+  endsWith(s: string): boolean {
+    return this.last.endsWith(s);
+  }
+
+  toString(): string {
+    const elided = this.elided;
+    return elided === 0 ? this.head + this.tail : `${this.head}\n[labrun: ${elided} characters of output not kept]\n${this.tail}`;
+  }
+}
+
+/**
+ * Looks for a text in a growing OutputLog: once in all of it, then only in what arrives, with
+ * the end of what came before (a match may straddle two chunks). Searching the whole log on
+ * every chunk would be quadratic: a string built by appends is flattened by each search.
+ */
 class TextSearch {
   private readonly exact: string;
   private readonly loose: string;
-  private exactFrom = 0;
-  private looseFrom = 0;
+  private exactCarry = "";
+  private looseCarry = "";
 
   constructor(text: string) {
     this.exact = text;
     this.loose = collapseWhitespace(text).trim();
   }
 
-  foundIn(log: OutputLog): boolean {
-    const found =
-      this.exact === "" ||
-      log.text.includes(this.exact, Math.max(0, this.exactFrom - this.exact.length)) ||
-      (this.loose !== "" && log.collapsed.includes(this.loose, Math.max(0, this.looseFrom - this.loose.length)));
-    this.exactFrom = log.text.length;
-    this.looseFrom = log.collapsed.length;
+  foundInAll(log: OutputLog): boolean {
+    return this.check(log.text.toString(), log.collapsed.toString());
+  }
+
+  foundInNew(log: OutputLog): boolean {
+    return this.check(this.exactCarry + log.lastPlain, this.looseCarry + log.lastCollapsed);
+  }
+
+  private check(text: string, collapsed: string): boolean {
+    const found = this.exact === "" || text.includes(this.exact) || (this.loose !== "" && collapsed.includes(this.loose));
+    this.exactCarry = text.slice(Math.max(0, text.length - this.exact.length + 1));
+    this.looseCarry = collapsed.slice(Math.max(0, collapsed.length - this.loose.length + 1));
     return found;
   }
 }
