@@ -70,7 +70,7 @@ const DEFAULT_WAIT_MS = 60_000;
 const INTERRUPT_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
 /** When to check, after an interrupt, for a job that missed it (see followUpInterrupt). */
-const INTERRUPT_FOLLOW_UP_MS = [20, 80, 300, 1000];
+const INTERRUPT_FOLLOW_UP_MS = [2, 5, 10, 20, 80, 300, 1000];
 /** How long a ^C at the prompt may take to bring a fresh prompt, before typing goes on regardless. */
 const STRAY_PROMPT_MS = 1_000;
 /** A process started this close to an interrupt (in 10 ms ticks) may have been forked but not exec'd when it came. */
