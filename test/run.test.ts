@@ -142,7 +142,13 @@ describe("labrun run --ci in real shells", () => {
     expect(alive(Number(readFileSync(join(work, "hang.pid"), "utf8")))).toBe(false);
   });
 
-  it("leaves no process behind when labrun gets SIGTERM mid-step", async () => {
+  it("leaves no process behind after a successful run, even a setsid one", async () => {
+    const r = await run("background.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const f of ["bg.pid", "setsid.pid"]) expect(alive(Number(readFileSync(join(work, f), "utf8"))), f).toBe(false);
+  });
+
+  it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("leaves no process behind when labrun gets %s mid-step", async (signal, code) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`], {
       cwd: ROOT,
       stdio: "ignore",
@@ -154,8 +160,8 @@ describe("labrun run --ci in real shells", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(143);
+    child.kill(signal);
+    expect(await exited).toBe(code);
     expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
     expect(alive(Number(readFileSync(join(work, "bg.pid"), "utf8")))).toBe(false);
   });
