@@ -244,7 +244,9 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   if (interactive) {
     const { runUi } = await import("./ui/run-ui.js");
     // The UI runs its own preflight: it says what is missing and offers the bundled tour deck.
-    return runUi({ source, planned, steps, runOptions: baseOptions, restart: values.restart, tourDeck: TOUR_DECK });
+    const replayFirst = selected.from?.catchUp.length ?? 0;
+    // A --from run starts from the replay, not from saved progress.
+    return runUi({ source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: TOUR_DECK });
   }
   if (!values["no-preflight"]) {
     const missing = missingPrograms(steps.filter((s) => !catchUp?.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);

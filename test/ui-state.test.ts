@@ -316,6 +316,16 @@ describe("resume", () => {
     expect(after.message?.text).toMatch(/Replayed 9 earlier steps: 1 failed/);
   });
 
+  it("--from: replays the first steps at once, then stops at the target", () => {
+    const state = start({ replayFirst: index(s4a) });
+    expect(state.mode.kind).toBe("replaying");
+    expect(state.message?.text).toMatch(/Catching up: replaying 6 earlier steps/);
+    const { state: after, ran } = drive(state, {});
+    expect(ran).toEqual(STEPS.slice(0, index(s4a)).map((s) => s.id));
+    expect(after.mode.kind).toBe("browse");
+    expect(after.current).toBe(index(s4a));
+  });
+
   it("does not ask when nothing was saved, or the position is gone", () => {
     expect(start().mode.kind).toBe("browse");
     const gone = start({ saved: { current: "gone/step/9", statuses: {} } });

@@ -26,6 +26,8 @@ export interface UiOptions {
   readonly runOptions: RunOptions;
   /** --restart: ignore saved progress. */
   readonly restart?: boolean;
+  /** `--from`: how many of `steps`, at the start, are replayed without stopping before the target. */
+  readonly replayFirst?: number;
   /** Where progress files go; default $LABRUN_STATE_DIR, $XDG_STATE_HOME/labrun or ~/.local/state/labrun. */
   readonly stateDir?: string;
   /** slides/tour.md, offered when the deck calls programs this machine lacks. */
@@ -82,6 +84,7 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
     ...(loaded.kind === "found" ? { saved: loaded.position } : {}),
     missing: offerTour ? missing : [],
     ...(message ? { message } : {}),
+    ...(isTour ? {} : { replayFirst: options.replayFirst ?? 0 }),
   });
 
   const cols = process.stdout.columns || 80;

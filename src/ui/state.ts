@@ -116,6 +116,8 @@ export interface InitialStateOptions {
   readonly missing?: readonly string[];
   readonly showHidden?: boolean;
   readonly message?: Message;
+  /** `--from`: the first n steps bring the node to the target's state; they run at once, without stopping. */
+  readonly replayFirst?: number;
 }
 
 export function initialState(options: InitialStateOptions): UiState {
@@ -138,6 +140,10 @@ export function initialState(options: InitialStateOptions): UiState {
         ? { kind: "resume-prompt", at: resumeAt }
         : { kind: "browse" };
   const base: UiState = { steps, slides, current: 0, outcomes: {}, mode, showHidden: options.showHidden ?? false, scroll: 0 };
+  const replayFirst = options.replayFirst ?? 0;
+  if (mode.kind === "browse" && replayFirst > 0) {
+    return { ...startRun(base, "replaying", replayFirst, 0), message: info(`Catching up: replaying ${replayFirst} earlier steps, then stopping at the slide you asked for.`) };
+  }
   return {
     ...(mode.kind === "resume-prompt" ? { ...base, current: mode.at } : placeAt(base, 0)),
     outcomes: resumeAt === undefined ? {} : outcomes,
