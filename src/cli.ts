@@ -160,7 +160,8 @@ async function lintCommand(argv: readonly string[], io: Io): Promise<number> {
 const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
 
   --ci                 non-interactive: one line per step and a summary (also when stdout is
-                       not a terminal, or CI=true)
+                       not a terminal, CI=true, or a report, recording or --keep-going is asked
+                       for); otherwise, in a terminal, the step-by-step UI
   --keep-going         do not stop at the first failure
   --reporter json      with --output FILE: a JSON report of every step
   --output FILE        where the JSON report goes
@@ -232,7 +233,9 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
     return EXIT.badInput;
   }
-  const interactive = !values.ci && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
+  // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
+  const wantsCi = values.ci || values.output !== undefined || values.junit !== undefined || values.record !== undefined || values["keep-going"];
+  const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
   const baseOptions = {
     env,
     cwd: values.cwd,
