@@ -120,13 +120,14 @@ async function plan(argv: readonly string[], io: Io): Promise<number> {
 /** --catch-up, --from, --only: shared by plan and run. */
 const SELECTION_OPTIONS = {
   "catch-up": { type: "string" },
+  "skip-extra": { type: "boolean" },
   from: { type: "string" },
   only: { type: "string", multiple: true },
 } as const;
 
-function selection(values: { "catch-up"?: string; from?: string; only?: string[] }): Selection {
+function selection(values: { "catch-up"?: string; from?: string; only?: string[]; "skip-extra"?: boolean }): Selection {
   const catchUp = values["catch-up"];
-  return { only: values.only, from: values.from, ...(catchUp !== undefined ? { catchUp: catchUp === "" ? true : catchUp } : {}) };
+  return { only: values.only, from: values.from, skipExtra: values["skip-extra"], ...(catchUp !== undefined ? { catchUp: catchUp === "" ? true : catchUp } : {}) };
 }
 
 /**
@@ -174,6 +175,7 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
   --only ID|SLIDE      run only this step id, slide number or slide title (repeatable)
   --catch-up [PROFILE] apply a catch-up profile of the deck's labrun.yml (default: the deck's
                        default profile, or its only one): its variables, its skipped steps
+  --skip-extra         skip the steps of optional slides (class: extra-details)
   --from SLIDE         start at a slide (number, title, or step id): first replay the earlier
                        steps it needs (variables, cwd, panes, and what changes the cluster or
                        the node), then go on from there
@@ -241,7 +243,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     cwd: values.cwd,
     stepTimeoutMs: seconds(values["step-timeout"], "--step-timeout") ?? planned.deck.config.stepTimeout * 1000,
     runTimeoutMs: seconds(values.timeout, "--timeout"),
-    ...(catchUp ? { skip: catchUp.skip, replace: catchUp.replace } : {}),
+    skip: selected.skip,
+    ...(catchUp ? { replace: catchUp.replace } : {}),
     mask,
   };
   if (interactive) {
@@ -252,7 +255,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     return runUi({ source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: TOUR_DECK });
   }
   if (!values["no-preflight"]) {
-    const missing = missingPrograms(steps.filter((s) => !catchUp?.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
+    const missing = missingPrograms(steps.filter((s) => !selected.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
     if (missing.length) {
       io.err(`labrun: ${source}: the deck calls programs that are not on PATH (run with --no-preflight to go on anyway):`);
       for (const m of missing) io.err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);

@@ -117,6 +117,16 @@ describe("labrun run --ci in real shells", () => {
     expect(r.stdout).toMatch(/\+\s+"alpine"/);
   });
 
+  it("skips the steps of extra-details slides with --skip-extra", async () => {
+    const report = join(work, "extra.json");
+    const r = await cli(["run", fixture("extra.md"), "--ci", "--skip-extra", "--env", `WORK=${work}`, "--output", report, "--reporter", "json"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(report, "utf8")) as JsonReport;
+    expect(json.steps.map((s) => [s.status, s.reason ?? ""])).toEqual([["passed", ""], ["skipped", "extra-details slide (--skip-extra)"]]);
+    expect(existsSync(join(work, "main.txt"))).toBe(true);
+    expect(existsSync(join(work, "extra.txt"))).toBe(false);
+  });
+
   it("checks the last exit status", async () => {
     const r = await run("exit-code.md");
     expect(r.code, r.stdout).toBe(0);

@@ -5,7 +5,7 @@ import type { PlannedDeck } from "../index.js";
 /** `labrun plan --json`: exactly one JSON document. */
 export function planJson(steps: readonly Step[], selected?: SelectedSteps): string {
   const out = steps.map((s) => {
-    const skipped = selected?.catchUp?.skip.get(s.id);
+    const skipped = selected?.skip.get(s.id);
     const replaced = selected?.catchUp?.replace.get(s.id);
     return {
       id: s.id,
@@ -60,7 +60,7 @@ export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): str
     const tag = `${s.hidden ? "hidden " : ""}${s.kind}`.padEnd(15);
     const replaced = selected?.catchUp?.replace.get(s.id);
     const [first = "", ...rest] = (replaced ?? s.text).split("\n");
-    const skipped = selected?.catchUp?.skip.get(s.id);
+    const skipped = selected?.skip.get(s.id);
     const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
     lines.push(`      ${tag} ${s.file}:${s.line}  ${first}${mark}`);
     for (const more of rest) lines.push(`      ${" ".repeat(15)} ${" ".repeat(`${s.file}:${s.line}`.length)}  ${more}`);
