@@ -31,6 +31,15 @@ interface Report {
 }
 
 const FROM = "Is this working yet?";
+/** The seed's steps from that slide on (the first line of each). */
+const FROM_TARGET_ON = [
+  "kubectl logs deploy/worker --follow",
+  "units of work done, updating hash counter",
+  "^C",
+  "kubectl expose deploy/webui --type=NodePort --port=80",
+  "kubectl get svc",
+  "http://node1:3xxxx/",
+];
 /** What `--from "Is this working yet?"` must replay on the seed: deployments, exposes, and what they need. */
 const REPLAYED = [
   "kubectl create deployment registry --image=registry",
@@ -98,12 +107,7 @@ describe("catch-up profiles", () => {
       "kubectl wait deploy/rng --for condition=available",
       "kubectl logs deploy/rng",
       "kubectl expose deployment redis --port 6379",
-      "kubectl logs deploy/worker --follow",
-      "units of work done, updating hash counter",
-      "^C",
-      "kubectl expose deploy/webui --type=NodePort --port=80",
-      "kubectl get svc",
-      "http://node1:3xxxx/",
+      ...FROM_TARGET_ON,
     ]);
   });
 
@@ -166,12 +170,7 @@ describe.skipIf(missing.length > 0)("run --catch-up and --from against the lab d
       "kubectl create deployment redis --image=redis",
       "for SERVICE in hasher rng webui worker; do",
       "kubectl expose deployment redis --port 6379",
-      "kubectl logs deploy/worker --follow",
-      "units of work done, updating hash counter",
-      "^C",
-      "kubectl expose deploy/webui --type=NodePort --port=80",
-      "kubectl get svc",
-      "http://node1:3xxxx/",
+      ...FROM_TARGET_ON,
     ]);
     expect(report.steps.every((s) => s.status === "passed")).toBe(true);
     expect(l.log()).toContain("kubectl create deployment worker --image=dockercoins/worker:v0.1\n");
