@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execa } from "execa";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -13,16 +13,14 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (from source, through tsx) as a user would. */
-export function cli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "src/main.ts"), ...args],
-      { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+export async function cli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  const r = await execa(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env,
+    timeout: opts.timeoutMs ?? 120_000,
+    reject: false,
+    stripFinalNewline: false,
+    stdin: "ignore",
   });
+  return { code: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
