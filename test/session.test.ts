@@ -371,19 +371,16 @@ describe("keysBytes", () => {
   });
 });
 
-describe("Session speed", () => {
-  it("runs 200 trivial commands one after the other", async () => {
+describe("Session, many commands in a row", () => {
+  // Speed is measured by `npm run bench`; this checks that back-to-back commands never mix outputs.
+  it("gives each of 200 back-to-back commands exactly its own output and status", async () => {
     const session = await Session.start();
     try {
-      const durations: number[] = [];
       for (let i = 0; i < 200; i++) {
-        const started = performance.now();
-        const result = await session.run("true");
-        durations.push(performance.now() - started);
-        expect(result.exitCode).toBe(0);
+        const result = await session.run(`echo out-${i}; (exit ${i % 3})`);
+        expect(result.output).toBe(`out-${i}\n`);
+        expect(result.exitCode).toBe(i % 3);
       }
-      durations.sort((a, b) => a - b);
-      console.log(`median per trivial command: ${durations[100]?.toFixed(3)} ms`);
     } finally {
       await session.close();
     }
