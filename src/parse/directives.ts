@@ -31,6 +31,7 @@ export function parseDirectives(html: string, line: number, column: number, file
     const sameLine = body.indexOf("```", infoStart);
     let info: string;
     let text: string;
+    let raw: string | undefined;
     let next: number;
     if (sameLine >= 0 && sameLine < lineEnd) {
       info = body.slice(infoStart, sameLine);
@@ -43,13 +44,14 @@ export function parseDirectives(html: string, line: number, column: number, file
         problems.push(problem(file, where, `directive fence \`\`\`${info.trim()} is never closed in this comment`, "directive-unclosed"));
         break;
       }
-      text = dedent(body.slice(lineEnd + 1, close.start));
+      raw = body.slice(lineEnd + 1, close.start);
+      text = dedent(raw);
       next = close.end;
     }
     const m = /^\s*(\S+)\s*([\s\S]*?)\s*$/.exec(info);
     if (m) {
       const [, name = "", rest = ""] = m;
-      const arg = [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
+      const arg = name === "keys" ? keysText(info, raw, at - lineStart(body, at)) : [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
       if (KNOWN.has(name)) directives.push({ name: name as DirectiveName, arg, ...where });
       else problems.push(problem(file, where, `unknown directive '${name}' (known: ${DIRECTIVES.join(", ")})`, "directive-unknown"));
     } else if (text.trim()) {
@@ -58,6 +60,24 @@ export function parseDirectives(html: string, line: number, column: number, file
     at = body.indexOf("```", next);
   }
   return { directives, problems };
+}
+
+/**
+ * `keys` types exactly what is written: ```` ```keys kubectl delete pod ``` ```` keeps the space
+ * before the pasted name. One-line form: everything after the one space that follows `keys`. Body
+ * form: the lines between the fences (their last newline is the closing fence's), less the
+ * opening fence's own indentation, as CommonMark strips it from a fenced block's lines.
+ */
+function keysText(info: string, raw: string | undefined, fenceIndent: number): string {
+  const rest = info.replace(/^\s*keys ?/, "");
+  if (raw === undefined) return rest;
+  const strip = new RegExp(`^[ \\t]{0,${fenceIndent}}`);
+  const body = raw.replace(/\n$/, "").split("\n").map((l) => l.replace(strip, "")).join("\n");
+  return rest.trim() ? `${rest}\n${body}` : body;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf("\n", offset - 1) + 1;
 }
 
 function closingFence(body: string, from: number): { start: number; end: number } | undefined {
