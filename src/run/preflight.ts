@@ -12,18 +12,21 @@ export interface MissingProgram {
 /**
  * The programs the steps call (from the shell parse) that are not on PATH. A program whose name
  * an earlier step mentions (`apt-get install -y jq`, `curl -o /usr/local/bin/kubectl`) is assumed
- * to be installed by the deck itself.
+ * to be installed by the deck itself; a function or alias an earlier step defines (`greet() {...}`,
+ * `alias k=kubectl`) is the deck's own, never a missing program.
  */
 export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, path = process.env.PATH ?? ""): MissingProgram[] {
   const dirs = path.split(delimiter).filter(Boolean);
   const found = new Map<string, boolean>();
   const mentioned = new Set<string>();
+  const defined = new Set<string>();
   const missing: MissingProgram[] = [];
   for (const step of steps) {
     const f = facts.get(step.id);
     if (!f) continue;
+    for (const name of [...f.functions, ...f.aliases]) defined.add(name);
     for (const program of f.programs) {
-      if (mentioned.has(program) || missing.some((m) => m.program === program)) continue;
+      if (mentioned.has(program) || defined.has(program) || missing.some((m) => m.program === program)) continue;
       if (!found.has(program)) found.set(program, dirs.some((d) => isExecutable(join(d, program))));
       if (!found.get(program)) missing.push({ program, step });
     }
