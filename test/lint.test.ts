@@ -3,7 +3,8 @@ import { planDeck, lintDeck } from "../src/index.js";
 import { formatProblem } from "../src/problem.js";
 import { imageTagProblem } from "../src/lint/rules/image-tag.js";
 import { findDoubleEncoding } from "../src/lint/rules/double-encoded.js";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { editDistance, likelyMeant } from "../src/lint/rules/command-typo.js";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, slides, ROOT } from "./helpers.js";
@@ -59,6 +60,35 @@ describe("lint rules, each on a deck written for it", () => {
     expect(await lintFixture("lint/directive-outside-exercise.md")).toEqual(["11:6 warning directive-outside-exercise"]);
   });
 
+  it("command-typo: near a program the deck uses, a well-known tool or the deck's own function; never a defined, installed, short or family name", async () => {
+    expect(await lintFixture("lint/command-typo.md")).toEqual(["13:1 warning command-typo", "14:1 warning command-typo", "15:1 warning command-typo"]);
+    const messages = lintDeck(await planDeck(fixture("lint/command-typo.md")), { path: "" }).map((p) => p.message);
+    expect(messages).toEqual([
+      "'kuectl' is not on PATH nor defined by the deck: did you mean 'kubectl'?",
+      "'dokcer' is not on PATH nor defined by the deck: did you mean 'docker'?",
+      "'greting' is not on PATH nor defined by the deck: did you mean 'greeting'?",
+    ]);
+  });
+
+  it("command-typo: the same on any machine, except that a program installed on PATH is no typo", async () => {
+    const planned = await planDeck(fixture("lint/command-typo.md"));
+    const typos = (path: string) => lintDeck(planned, { path }).filter((p) => p.ruleId === "command-typo").map((p) => p.message.split("'")[1]);
+    expect(typos("")).toEqual(["kuectl", "dokcer", "greting"]);
+    expect(typos(process.env.PATH ?? "")).toEqual(typos(""));
+    const bin = mkdtempSync(join(tmpdir(), "labrun-bin-"));
+    writeFileSync(join(bin, "dokcer"), "#!/bin/sh\n");
+    chmodSync(join(bin, "dokcer"), 0o755);
+    expect(typos(bin)).toEqual(["kuectl", "greting"]);
+  });
+
+  const openebs = join(ROOT, "..", "shared", "corpus", "container.training-2021", "slides", "k8s", "openebs.md");
+  it.skipIf(!existsSync(openebs))("command-typo: the kuectl of a real course (slides/k8s/openebs.md), and nothing else there", async () => {
+    const problems = lintDeck(await planDeck(openebs), { path: "" }).filter((p) => p.ruleId === "command-typo");
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+      "317:3 'kuectl' is not on PATH nor defined by the deck: did you mean 'kubectl'?",
+    ]);
+  });
+
   it("double-encoded: names the likely character, at file:line:col; good accents, quotes and symbols pass", async () => {
     expect(await lintFixture("lint/double-encoded.md")).toEqual([
       "3:7 warning double-encoded",
@@ -111,6 +141,25 @@ describe("lint rules, each on a deck written for it", () => {
       "slides/dockercoins.md:133:46: warning: image 'registry' has no tag: it means 'latest', and nobody knows what latest points to (image-tag)",
     );
     expect(problems.filter((p) => p.ruleId === "command-outside-exercise").map((p) => p.line)).toEqual([29, 317]);
+  });
+});
+
+describe("editDistance and likelyMeant", () => {
+  it.each([
+    ["kuectl", "kubectl", 1],
+    ["dokcer", "docker", 1],
+    ["kubeclt", "kubectl", 1],
+    ["kubectl", "kubectl", 0],
+    ["kubctll", "kubectl", 2],
+    ["helm", "kubectl", 6],
+  ])("%s -> %s: %i", (a, b, d) => expect(editDistance(a, b)).toBe(d));
+
+  it("suggests the nearest name, then the most used; nothing for short names or a family member", () => {
+    const used = new Map([["kubectl", 10], ["kubectx", 1], ["snap", 3], ["tee", 5]]);
+    expect(likelyMeant("kubectk", used)).toBe("kubectl");
+    expect(likelyMeant("kubernetesctl", used)).toBeUndefined();
+    expect(likelyMeant("tree", used)).toBeUndefined();
+    expect(likelyMeant("snapd", used)).toBeUndefined();
   });
 });
 
