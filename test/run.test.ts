@@ -84,6 +84,13 @@ describe("labrun run --ci in real shells", () => {
     expect(printed).toEqual(["[kubectl delete pod pingpong-7f9c-x2z4q]\n", "[  two  spaces  ]\n"]);
   });
 
+  it("runs a hidden lab (an exercise inside an HTML comment) before the visible step that needs it", async () => {
+    const r = await run("hidden-lab.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:passed", "check:passed", "bash:passed", "expect:passed"]);
+    expect(readFileSync(join(work, "hidden-lab.txt"), "utf8")).toBe("prepared by a hidden lab\n");
+  });
+
   it("calls the deck's own functions and aliases: preflight does not count them as missing programs", async () => {
     const r = await run("functions.md");
     expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -19,13 +19,21 @@ const KNOWN: ReadonlySet<string> = new Set(DIRECTIVES);
 
 /** Directives of one HTML node whose text starts at (line, column) of `file`. */
 export function parseDirectives(html: string, line: number, column: number, file: string): { directives: Directive[]; problems: Problem[] } {
+  if (!html.includes("<!--") || !html.includes("```")) return { directives: [], problems: [] };
+  const body = html.replace(/^[\s\S]*?<!--/, (s) => " ".repeat(s.length)).replace(/-->[\s\S]*$/, "");
+  return scanDirectives(body, line, column, file);
+}
+
+/**
+ * The directive fences of a text already inside a comment (a hidden exercise's lines), starting
+ * at (line, column) of `file`.
+ */
+export function scanDirectives(body: string, line: number, column: number, file: string): { directives: Directive[]; problems: Problem[] } {
   const directives: Directive[] = [];
   const problems: Problem[] = [];
-  if (!html.includes("<!--") || !html.includes("```")) return { directives, problems };
-  const body = html.replace(/^[\s\S]*?<!--/, (s) => " ".repeat(s.length)).replace(/-->[\s\S]*$/, "");
   let at = body.indexOf("```");
   while (at >= 0) {
-    const where = positionAt(html, at, line, column);
+    const where = positionAt(body, at, line, column);
     const lineEnd = indexOrEnd(body, "\n", at);
     const infoStart = at + 3;
     const sameLine = body.indexOf("```", infoStart);
