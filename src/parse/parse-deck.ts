@@ -216,6 +216,7 @@ function hiddenExercises(
   file: string,
   names: ReadonlySet<string>,
 ): { exercises: MacroRange[]; steps: HiddenStep[]; problems: Problem[] } | undefined {
+  if (!/\.[A-Za-z][\w-]*\[/.test(node.value)) return undefined;
   const { start, end } = node.position!;
   const inner = insideComments(lines.slice(start.line - 1, end.line).join("\n"), start.column - 1);
   if (!inner.includes("[")) return undefined;
