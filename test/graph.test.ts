@@ -169,6 +169,9 @@ describe("every directive", () => {
       ["wait", true, 32, 1, "hidden 42"],
       ["key", true, 32, 22, "^C"],
       ["expect", false, 37, 1, "hidden 42"],
+      ["open", true, 57, 17, "http://localhost:8081/"],
+      ["bash", true, 61, 1, "echo same line"],
+      ["bash", true, 69, 9, "echo in a list"],
     ]);
     expect(graph.steps[4]!.dependsOn).toEqual([graph.steps[2]!.id]);
     // a comment with no exercise macro is still a comment: its directives outside any exercise are ignored, and said so

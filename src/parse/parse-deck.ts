@@ -231,16 +231,20 @@ function hiddenExercises(
     .filter((p) => exercises.some((e) => e.endLine === undefined && e.line === p.line && e.column === p.column))
     .map((p) => ({ ...p, message: p.message.replace("on this slide", "in its comment") }));
 
-  // A comment indented in a list item: cut the common indentation (else 4 spaces make it indented code), add it back to columns.
-  const indents = innerLines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
-  const cut = Math.min(...indents);
-  const text = innerLines.map((l) => l.slice(cut)).join("\n");
+  // Indentation is cut before the parse (4 spaces would make indented code) and added back to columns:
+  // on the first line, the whole blanked `<!--` prefix; on the others, what they have in common (a list item's).
+  const indent = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  const lead = indent(innerLines[0]!);
+  const others = innerLines.slice(1).filter((l) => l.trim());
+  const cut = others.length ? Math.min(...others.map(indent)) : 0;
+  const text = [innerLines[0]!.slice(lead), ...innerLines.slice(1).map((l) => l.slice(cut))].join("\n");
+  const shift = (line: number) => (line === firstLine ? lead : cut);
   const steps: HiddenStep[] = [];
   const directivesOf = (from: number, to: number, line: number) => {
     const lineStart = text.lastIndexOf("\n", from - 1) + 1;
-    const scanned = scanDirectives(text.slice(lineStart, to), line, 1 + cut, file);
+    const scanned = scanDirectives(text.slice(lineStart, to), line, 1 + shift(line), file);
     problems.push(...scanned.problems);
-    for (const d of scanned.directives) steps.push({ kind: d.name, text: d.arg, line: d.line, column: d.column });
+    for (const d of scanned.directives) steps.push({ kind: d.name, text: d.arg, line: d.line, column: d.line === line ? d.column : d.column + shift(d.line) });
   };
   walk(markdown.parse(text) as Root, (n, parent, index) => {
     const line = n.position!.start.line + firstLine - 1;
@@ -252,7 +256,7 @@ function hiddenExercises(
       return;
     }
     const lang = (n.lang ?? "").toLowerCase();
-    const column = n.position!.start.column + cut;
+    const column = n.position!.start.column + shift(line);
     const bodyLine = n.value ? line + 1 : line;
     if (lang === "bash") steps.push({ kind: "bash", text: stripHighlighting(n.value), line: bodyLine, column });
     else if (DIRECTIVE_NAMES.has(lang)) directivesOf(from, to, line);
