@@ -15,6 +15,8 @@ export interface PlannedDeck {
 export interface PlanOptions {
   /** Extra variables the environment provides (--env, catch-up profile). */
   readonly env?: readonly string[];
+  /** PATH for lint's lookups (default: this process's); nothing is ever run. */
+  readonly path?: string;
 }
 
 /** Load, parse and build the step graph of a deck. Never runs anything. Throws DeckError on unreadable input. */
@@ -28,7 +30,7 @@ export async function planDeck(source: string): Promise<PlannedDeck> {
 export function lintDeck(planned: PlannedDeck, options: PlanOptions = {}): Problem[] {
   const profileVars = Object.values(planned.deck.config.catchUp).flatMap((p) => Object.keys(p.env));
   const knownVariables = new Set([...SHELL_VARIABLES, ...planned.deck.config.env, ...profileVars, ...(options.env ?? [])]);
-  return lint({ parsed: planned.parsed, graph: planned.graph, knownVariables });
+  return lint({ parsed: planned.parsed, graph: planned.graph, knownVariables, path: options.path ?? process.env.PATH ?? "" });
 }
 
 export { loadDeck, parseDeck, buildGraph, initShellParser };

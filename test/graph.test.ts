@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planDeck, type PlannedDeck } from "../src/index.js";
 import { planJson } from "../src/plan/outline.js";
@@ -158,6 +158,44 @@ describe("every directive", () => {
     expect(graph.steps.map((s) => s.chapter)).toEqual(["Part one", "Part one", "Part two"]);
     expect(parsed.slides.map((s) => s.number)).toEqual([1, 2, 3, 4]);
     expect(graph.steps[1]!.dependsOn).toEqual([graph.steps[0]!.id]);
+  });
+
+  it("runs hidden labs: an exercise macro inside an HTML comment, its steps hidden, at the file's lines and columns", async () => {
+    const { graph, parsed } = await planDeck(fixture("hidden-lab.md"));
+    expect(graph.steps.map((s) => [s.kind, s.hidden, s.line, s.column, s.text])).toEqual([
+      ["open", true, 7, 1, "http://localhost:8080/"],
+      ["bash", false, 19, 3, "echo visible"],
+      ["bash", true, 29, 3, 'echo "hidden $((40 + 2))"'],
+      ["wait", true, 32, 1, "hidden 42"],
+      ["key", true, 32, 22, "^C"],
+      ["expect", false, 37, 1, "hidden 42"],
+      ["open", true, 57, 17, "http://localhost:8081/"],
+      ["bash", true, 61, 1, "echo same line"],
+      ["bash", true, 69, 9, "echo in a list"],
+    ]);
+    expect(graph.steps[4]!.dependsOn).toEqual([graph.steps[2]!.id]);
+    // a comment with no exercise macro is still a comment: its directives outside any exercise are ignored, and said so
+    expect(parsed.problems.map((p) => `${p.line} ${p.ruleId}`)).toEqual(["45 directive-outside-exercise"]);
+    // the attendee never sees a hidden lab: the slide's text leaves comments out
+    const { slideLines } = await import("../src/ui/markdown.js");
+    const { lineText } = await import("../src/ui/text.js");
+    const shown = parsed.slides.flatMap((s) => slideLines(s.markdown, 80, { title: s.title }).map(lineText)).join("\n");
+    expect(shown).toContain("The attendee sees this.");
+    expect(shown).not.toMatch(/localhost|hidden \$|exercise\[|lab\[/);
+  });
+
+  it("runs the hidden lab of a real course (slides/shared/about-slides.md)", async () => {
+    const about = join(ROOT, "..", "shared", "corpus", "container.training-2021", "slides", "shared", "about-slides.md");
+    if (!existsSync(about)) return; // the corpus sits beside the dev checkout only
+    const { graph, parsed } = await planDeck(about);
+    expect(graph.steps.filter((s) => s.hidden).map((s) => [s.kind, s.line, s.text])).toEqual([["open", 53, "https://@@GITREPO@@/tree/master/slides/common/about-slides.md"]]);
+    expect(parsed.problems.filter((p) => p.ruleId === "directive-outside-exercise")).toEqual([]);
+  });
+
+  it("reports an unclosed hidden exercise, and one with nothing to run", async () => {
+    const { parsed } = await planDeck(fixture("hidden-lab-bad.md"));
+    expect(parsed.problems.map((p) => `${p.line}:${p.column} ${p.ruleId}`)).toEqual(["4:1 macro-unclosed"]);
+    expect(parsed.emptyExercises.map((e) => `${e.line}:${e.column} ${e.name}`)).toEqual(["15:1 lab"]);
   });
 
   it("uses the configured macro names", async () => {

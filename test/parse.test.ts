@@ -108,6 +108,23 @@ describe("parseDirectives", () => {
     expect(problems[0]!.ruleId).toBe("directive-unclosed");
   });
 
+  it("types keys exactly as written: the one-line form keeps its trailing space", () => {
+    const { directives } = parseDirectives("<!--\n```keys kubectl delete pod ```\n```paste```\n```keys ^C```\n-->", 1, 1, "f.md");
+    expect(directives.map((d) => [d.name, d.arg])).toEqual([
+      ["keys", "kubectl delete pod "],
+      ["paste", ""],
+      ["keys", "^C"],
+    ]);
+    expect(parseDirectives("<!-- ```keys  indented``` -->", 1, 1, "f.md").directives[0]!.arg).toBe(" indented");
+  });
+
+  it("types keys exactly as written: the body form keeps leading and trailing spaces, less the fence's indentation", () => {
+    const html = "<!--\n  ```keys\n    two  spaces  \n  :wq\n  ```\n-->";
+    expect(parseDirectives(html, 1, 1, "f.md").directives[0]!.arg).toBe("  two  spaces  \n:wq");
+    // other directives are still trimmed: a wait text or a hidden command has no meaningful edge spaces
+    expect(parseDirectives("<!-- ```wait  ready  ``` -->", 1, 1, "f.md").directives[0]!.arg).toBe("ready");
+  });
+
   it("ignores ordinary comments", () => {
     expect(parseDirectives("<!-- TODO: rewrite this slide -->", 1, 1, "f.md")).toEqual({ directives: [], problems: [] });
   });

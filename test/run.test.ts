@@ -77,6 +77,26 @@ describe("labrun run --ci in real shells", () => {
     expect(r.json.steps.at(-1)).toMatchObject({ kind: "expect", status: "passed" });
   });
 
+  it("types keys exactly as written: keys then paste then Enter gives the shell 'kubectl delete pod NAME'", async () => {
+    const r = await run("keys-spacing.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const printed = r.json.steps.filter((s) => s.text.startsWith("printf")).map((s) => s.output);
+    expect(printed).toEqual(["[kubectl delete pod pingpong-7f9c-x2z4q]\n", "[  two  spaces  ]\n"]);
+  });
+
+  it("runs a hidden lab (an exercise inside an HTML comment) before the visible step that needs it", async () => {
+    const r = await run("hidden-lab.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:passed", "check:passed", "bash:passed", "expect:passed"]);
+    expect(readFileSync(join(work, "hidden-lab.txt"), "utf8")).toBe("prepared by a hidden lab\n");
+  });
+
+  it("calls the deck's own functions and aliases: preflight does not count them as missing programs", async () => {
+    const r = await run("functions.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps[1]!.output).toBe("hello, world\nHEY!\nhello, alias\n");
+  });
+
   it("splits panes and switches between shells", async () => {
     const r = await run("panes.md");
     expect(r.code, r.stdout + r.stderr).toBe(0);

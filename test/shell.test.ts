@@ -245,6 +245,12 @@ describe("programs", () => {
     expect(facts("function wait_for { sleep 1; }\nwait_for").programs).toEqual(["sleep"]);
   });
 
+  it("lists the functions and aliases it defines, for later steps", () => {
+    expect(facts("greet() { echo hi; }")).toMatchObject({ functions: ["greet"], aliases: [] });
+    expect(facts("function wait_for { sleep 1; }")).toMatchObject({ functions: ["wait_for"] });
+    expect(facts("alias k=kubectl kg='kubectl get'")).toMatchObject({ functions: [], aliases: ["k", "kg"] });
+  });
+
   it("is unique, in order", () => {
     expect(facts("kubectl get pods; docker ps; kubectl get svc").programs).toEqual(["kubectl", "docker"]);
   });
@@ -338,6 +344,8 @@ describe("robustness", () => {
       optionalUses: [],
       changesCwd: false,
       programs: [],
+      functions: [],
+      aliases: [],
       commands: [],
       images: [],
       syntaxError: false,

@@ -19,6 +19,9 @@ export interface ShellFacts {
   readonly optionalUses: readonly string[];
   readonly changesCwd: boolean;
   readonly programs: readonly string[];
+  /** Functions (`greet() {...}`, `function f {...}`) and aliases (`alias k=kubectl`) it defines: later steps may call them. */
+  readonly functions: readonly string[];
+  readonly aliases: readonly string[];
   readonly commands: readonly (readonly string[])[];
   readonly images: readonly ImageRef[];
   readonly syntaxError: boolean;
@@ -459,6 +462,8 @@ class Analyzer {
       optionalUses: [...this.optional].filter((name) => !this.uses.has(name)),
       changesCwd: this.changesCwd,
       programs: [...this.programs].filter((p) => isProgramName(p) && !this.functions.has(p) && !this.aliases.has(p)),
+      functions: [...this.functions],
+      aliases: [...this.aliases],
       commands: this.commands,
       images: this.images,
       syntaxError,

@@ -7,6 +7,8 @@ export interface LintContext {
   readonly graph: StepGraph;
   /** Variables the environment provides: shell built-ins, the deck config's `env`, --env, catch-up profiles. */
   readonly knownVariables: ReadonlySet<string>;
+  /** PATH, for lookups only (nothing runs); absent: nothing is installed. */
+  readonly path?: string;
 }
 
 /** One rule: a documented id and a function from a deck to its problems. */

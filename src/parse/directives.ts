@@ -19,18 +19,27 @@ const KNOWN: ReadonlySet<string> = new Set(DIRECTIVES);
 
 /** Directives of one HTML node whose text starts at (line, column) of `file`. */
 export function parseDirectives(html: string, line: number, column: number, file: string): { directives: Directive[]; problems: Problem[] } {
+  if (!html.includes("<!--") || !html.includes("```")) return { directives: [], problems: [] };
+  const body = html.replace(/^[\s\S]*?<!--/, (s) => " ".repeat(s.length)).replace(/-->[\s\S]*$/, "");
+  return scanDirectives(body, line, column, file);
+}
+
+/**
+ * The directive fences of a text already inside a comment (a hidden exercise's lines), starting
+ * at (line, column) of `file`.
+ */
+export function scanDirectives(body: string, line: number, column: number, file: string): { directives: Directive[]; problems: Problem[] } {
   const directives: Directive[] = [];
   const problems: Problem[] = [];
-  if (!html.includes("<!--") || !html.includes("```")) return { directives, problems };
-  const body = html.replace(/^[\s\S]*?<!--/, (s) => " ".repeat(s.length)).replace(/-->[\s\S]*$/, "");
   let at = body.indexOf("```");
   while (at >= 0) {
-    const where = positionAt(html, at, line, column);
+    const where = positionAt(body, at, line, column);
     const lineEnd = indexOrEnd(body, "\n", at);
     const infoStart = at + 3;
     const sameLine = body.indexOf("```", infoStart);
     let info: string;
     let text: string;
+    let raw: string | undefined;
     let next: number;
     if (sameLine >= 0 && sameLine < lineEnd) {
       info = body.slice(infoStart, sameLine);
@@ -43,13 +52,14 @@ export function parseDirectives(html: string, line: number, column: number, file
         problems.push(problem(file, where, `directive fence \`\`\`${info.trim()} is never closed in this comment`, "directive-unclosed"));
         break;
       }
-      text = dedent(body.slice(lineEnd + 1, close.start));
+      raw = body.slice(lineEnd + 1, close.start);
+      text = dedent(raw);
       next = close.end;
     }
     const m = /^\s*(\S+)\s*([\s\S]*?)\s*$/.exec(info);
     if (m) {
       const [, name = "", rest = ""] = m;
-      const arg = [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
+      const arg = name === "keys" ? keysText(info, raw, at - lineStart(body, at)) : [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
       if (KNOWN.has(name)) directives.push({ name: name as DirectiveName, arg, ...where });
       else problems.push(problem(file, where, `unknown directive '${name}' (known: ${DIRECTIVES.join(", ")})`, "directive-unknown"));
     } else if (text.trim()) {
@@ -58,6 +68,24 @@ export function parseDirectives(html: string, line: number, column: number, file
     at = body.indexOf("```", next);
   }
   return { directives, problems };
+}
+
+/**
+ * `keys` types exactly what is written: ```` ```keys kubectl delete pod ``` ```` keeps the space
+ * before the pasted name. One-line form: everything after the one space that follows `keys`. Body
+ * form: the lines between the fences (their last newline is the closing fence's), less the
+ * opening fence's own indentation, as CommonMark strips it from a fenced block's lines.
+ */
+function keysText(info: string, raw: string | undefined, fenceIndent: number): string {
+  const rest = info.replace(/^\s*keys ?/, "");
+  if (raw === undefined) return rest;
+  const strip = new RegExp(`^[ \\t]{0,${fenceIndent}}`);
+  const body = raw.replace(/\n$/, "").split("\n").map((l) => l.replace(strip, "")).join("\n");
+  return rest.trim() ? `${rest}\n${body}` : body;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf("\n", offset - 1) + 1;
 }
 
 function closingFence(body: string, from: number): { start: number; end: number } | undefined {

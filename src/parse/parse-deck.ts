@@ -6,7 +6,7 @@ import type { Problem } from "../problem.js";
 import type { StepKind } from "../graph/step.js";
 import { splitSlides, type RawSlide } from "./slides.js";
 import { findMacros, type MacroRange } from "./macros.js";
-import { parseDirectives } from "./directives.js";
+import { DIRECTIVES, parseDirectives, scanDirectives } from "./directives.js";
 import { announcesOutput } from "./expectations.js";
 
 /** A slide as the attendee sees it (hidden directives and notes are not part of `markdown`). */
@@ -131,6 +131,7 @@ class DeckState {
     const offset = raw.startLine - 1;
     const exerciseAt = (line: number) => exercises.find((e) => line >= e.line && line <= (e.endLine ?? lastLine));
     const stepsBefore = this.steps.length;
+    const hiddenRanges: MacroRange[] = [];
     let rank = 0;
     const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string) => {
       rank++;
@@ -154,6 +155,13 @@ class DeckState {
           this.looseBlocks.push({ file: file.path, line: firstLine, column, lang, text: node.value });
         }
       } else if (node.type === "html") {
+        const hidden = hiddenExercises(raw.lines, node, offset, file.path, this.exerciseNames);
+        if (hidden) {
+          this.problems.push(...hidden.problems);
+          for (const s of hidden.steps) add(s.kind, s.text, s.line, s.column, true, s.lang);
+          hiddenRanges.push(...hidden.exercises);
+          return;
+        }
         const line = node.position!.start.line + offset;
         const { directives, problems: bad } = parseDirectives(node.value, line, node.position!.start.column, file.path);
         this.problems.push(...bad);
@@ -174,12 +182,102 @@ class DeckState {
       }
     });
 
-    for (const ex of exercises) {
+    for (const ex of [...exercises, ...hiddenRanges]) {
       const end = ex.endLine ?? lastLine;
       const runs = this.steps.slice(stepsBefore).some((s) => s.kind !== "manual" && s.kind !== "expect" && s.line >= ex.line && s.line <= end);
       if (!runs) this.emptyExercises.push({ file: file.path, line: ex.line, column: ex.column, name: ex.name });
     }
   }
+}
+
+/** A step of a hidden exercise, before it gets its id. */
+interface HiddenStep {
+  readonly kind: StepKind;
+  readonly text: string;
+  readonly line: number;
+  readonly column: number;
+  readonly lang?: string;
+}
+
+const DIRECTIVE_NAMES: ReadonlySet<string> = new Set(DIRECTIVES);
+
+/**
+ * An exercise macro inside an HTML comment is a hidden exercise: its steps run, and the attendee
+ * never sees them (`<!-- .exercise[ ```open URL``` ] -->`). mdast keeps the comment as one opaque
+ * `html` node, so its inside is parsed here as Markdown, in place: the comment markers and what
+ * lies outside them are blanked, so that lines and columns stay the file's. In it, a `bash` block
+ * is a command and any other fence a directive, written as in a visible exercise's comments;
+ * "We should see:" blocks are expectations. Undefined when the comment holds no exercise macro.
+ */
+function hiddenExercises(
+  lines: readonly string[],
+  node: Html,
+  offset: number,
+  file: string,
+  names: ReadonlySet<string>,
+): { exercises: MacroRange[]; steps: HiddenStep[]; problems: Problem[] } | undefined {
+  if (!/\.[A-Za-z][\w-]*\[/.test(node.value)) return undefined;
+  const { start, end } = node.position!;
+  const inner = insideComments(lines.slice(start.line - 1, end.line).join("\n"), start.column - 1);
+  if (!inner.includes("[")) return undefined;
+  const firstLine = start.line + offset;
+  const innerLines = inner.split("\n");
+  const found = findMacros(innerLines, firstLine, file);
+  const exercises = found.macros.filter((m) => names.has(m.name));
+  if (exercises.length === 0) return undefined;
+  const lastLine = firstLine + innerLines.length - 1;
+  const inExercise = (line: number) => exercises.some((e) => line >= e.line && line <= (e.endLine ?? lastLine));
+  const problems = found.problems
+    .filter((p) => exercises.some((e) => e.endLine === undefined && e.line === p.line && e.column === p.column))
+    .map((p) => ({ ...p, message: p.message.replace("on this slide", "in its comment") }));
+
+  // Indentation is cut before the parse (4 spaces would make indented code) and added back to columns:
+  // on the first line, the whole blanked `<!--` prefix; on the others, what they have in common (a list item's).
+  const indent = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  const lead = indent(innerLines[0]!);
+  const others = innerLines.slice(1).filter((l) => l.trim());
+  const cut = others.length ? Math.min(...others.map(indent)) : 0;
+  const text = [innerLines[0]!.slice(lead), ...innerLines.slice(1).map((l) => l.slice(cut))].join("\n");
+  const shift = (line: number) => (line === firstLine ? lead : cut);
+  const steps: HiddenStep[] = [];
+  const directivesOf = (from: number, to: number, line: number) => {
+    const lineStart = text.lastIndexOf("\n", from - 1) + 1;
+    const scanned = scanDirectives(text.slice(lineStart, to), line, 1 + shift(line), file);
+    problems.push(...scanned.problems);
+    for (const d of scanned.directives) steps.push({ kind: d.name, text: d.arg, line: d.line, column: d.line === line ? d.column : d.column + shift(d.line) });
+  };
+  walk(markdown.parse(text) as Root, (n, parent, index) => {
+    const line = n.position!.start.line + firstLine - 1;
+    if ((n.type !== "code" && n.type !== "paragraph") || !inExercise(line)) return;
+    const from = n.position!.start.offset!;
+    const to = n.position!.end.offset!;
+    if (n.type === "paragraph") {
+      if (text.slice(from, to).includes("```")) directivesOf(from, to, line);
+      return;
+    }
+    const lang = (n.lang ?? "").toLowerCase();
+    const column = n.position!.start.column + shift(line);
+    const bodyLine = n.value ? line + 1 : line;
+    if (lang === "bash") steps.push({ kind: "bash", text: stripHighlighting(n.value), line: bodyLine, column });
+    else if (DIRECTIVE_NAMES.has(lang)) directivesOf(from, to, line);
+    else if (announcesOutput(proseBefore(parent, index))) steps.push({ kind: "expect", text: n.value, line: bodyLine, column, ...(lang ? { lang } : {}) });
+  });
+  return { exercises, steps, problems };
+}
+
+/** The text inside the HTML comments of `source` (from offset `from` on), everything else blanked: same lines, same columns. */
+function insideComments(source: string, from: number): string {
+  let out = "";
+  let at = 0;
+  const re = /<!--([\s\S]*?)(?:-->|$)/g;
+  re.lastIndex = from;
+  const blank = (s: string) => s.replace(/[^\n]/g, " ");
+  for (let m = re.exec(source); m && m[0].length > 0; m = re.exec(source)) {
+    out += blank(source.slice(at, m.index)) + "    " + m[1]!;
+    at = m.index + m[0].length;
+    out += blank(source.slice(m.index + 4 + m[1]!.length, at));
+  }
+  return out + blank(source.slice(at));
 }
 
 /** Pre-order walk with the parent and index of each node. */

@@ -1,7 +1,6 @@
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
 import type { Step } from "../graph/step.js";
 import type { ShellFacts } from "../graph/shell.js";
+import { onPath } from "../path-lookup.js";
 
 export interface MissingProgram {
   readonly program: string;
@@ -12,31 +11,24 @@ export interface MissingProgram {
 /**
  * The programs the steps call (from the shell parse) that are not on PATH. A program whose name
  * an earlier step mentions (`apt-get install -y jq`, `curl -o /usr/local/bin/kubectl`) is assumed
- * to be installed by the deck itself.
+ * to be installed by the deck itself; a function or alias an earlier step defines (`greet() {...}`,
+ * `alias k=kubectl`) is the deck's own, never a missing program.
  */
 export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, path = process.env.PATH ?? ""): MissingProgram[] {
-  const dirs = path.split(delimiter).filter(Boolean);
   const found = new Map<string, boolean>();
   const mentioned = new Set<string>();
+  const defined = new Set<string>();
   const missing: MissingProgram[] = [];
   for (const step of steps) {
     const f = facts.get(step.id);
     if (!f) continue;
+    for (const name of [...f.functions, ...f.aliases]) defined.add(name);
     for (const program of f.programs) {
-      if (mentioned.has(program) || missing.some((m) => m.program === program)) continue;
-      if (!found.has(program)) found.set(program, dirs.some((d) => isExecutable(join(d, program))));
+      if (mentioned.has(program) || defined.has(program) || missing.some((m) => m.program === program)) continue;
+      if (!found.has(program)) found.set(program, onPath(program, path));
       if (!found.get(program)) missing.push({ program, step });
     }
     for (const words of f.commands) for (const w of words) for (const part of w.split("/")) mentioned.add(part);
   }
   return missing;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
