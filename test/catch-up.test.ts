@@ -40,27 +40,36 @@ const FROM_TARGET_ON = [
   "kubectl get svc",
   "http://node1:3xxxx/",
 ];
-/** What `--from "Is this working yet?"` must replay on the seed: deployments, exposes, and what they need. */
+/**
+ * What `--from "Is this working yet?"` must replay on the seed: deployments, exposes, what they
+ * need, and the hidden waits on the deployments they create (readiness: no race with the cluster).
+ */
 const REPLAYED = [
   "kubectl create deployment registry --image=registry",
   "kubectl expose deploy/registry --port=5000 --type=NodePort",
   "NODEPORT=$(kubectl get svc/registry -o json | jq .spec.ports[0].nodePort)",
+  "kubectl wait deploy/registry --for condition=available",
   "docker pull busybox",
   "docker push $REGISTRY/busybox",
   "cd ~/container.training/stacks",
   "export REGISTRY",
   "kubectl create deployment redis --image=redis",
   "for SERVICE in hasher rng webui worker; do",
+  "kubectl wait deploy/rng --for condition=available",
   "kubectl expose deployment redis --port 6379",
 ];
 
 describe("plan --from", () => {
-  it("replays the deployments and exposes the target needs, not the read-only steps", async () => {
+  it("replays the deployments and exposes the target needs, and their readiness waits, not the read-only steps", async () => {
     const planned = await planDeck(slides("dockercoins.yml"));
     const selected = selectSteps(planned, { from: FROM });
     expect(selected.from!.catchUp.map((s) => s.text.split("\n")[0])).toEqual(REPLAYED);
     const replayedText = selected.from!.catchUp.map((s) => s.text).join("\n");
-    for (const readOnly of ["kubectl describe", "kubectl logs", "curl", "kubectl wait"]) expect(replayedText).not.toContain(readOnly);
+    for (const readOnly of ["kubectl describe", "kubectl logs", "curl"]) expect(replayedText).not.toContain(readOnly);
+    expect(selected.from!.catchUp.filter((s) => s.hidden).map((s) => s.text)).toEqual([
+      "kubectl wait deploy/registry --for condition=available",
+      "kubectl wait deploy/rng --for condition=available\nkubectl wait deploy/worker --for condition=available",
+    ]);
     expect(selected.steps.slice(REPLAYED.length).map((s) => s.title)).toEqual([FROM, FROM, FROM, "Exposing services for external access", "Exposing services for external access", "Accessing the web UI"]);
   });
 
@@ -80,6 +89,7 @@ describe("plan --from", () => {
     expect(selected.from!.catchUp.map((s) => s.text.split("\n")[0])).toEqual([
       "kubectl create deployment redis --image=redis",
       "for SERVICE in hasher rng webui worker; do",
+      "kubectl wait deploy/rng --for condition=available",
       "kubectl expose deployment redis --port 6379",
     ]);
   });
@@ -169,6 +179,7 @@ describe.skipIf(missing.length > 0)("run --catch-up and --from against the lab d
     expect(report.steps.map((s) => s.text.split("\n")[0])).toEqual([
       "kubectl create deployment redis --image=redis",
       "for SERVICE in hasher rng webui worker; do",
+      "kubectl wait deploy/rng --for condition=available",
       "kubectl expose deployment redis --port 6379",
       ...FROM_TARGET_ON,
     ]);
