@@ -27,7 +27,7 @@ const missing = ["curl", "jq"].filter((t) => spawnSync("bash", ["-c", `command -
 if (missing.length) console.warn(`catch-up runs skipped: ${missing.join(" and ")} not on PATH (.ci/run installs them)`);
 
 interface Report {
-  steps: { id: string; kind: string; text: string; status: string; reason?: string }[];
+  steps: { id: string; kind: string; text: string; status: string; reason?: string; output?: string }[];
 }
 
 const FROM = "Is this working yet?";
@@ -169,6 +169,35 @@ describe.skipIf(missing.length > 0)("run --catch-up and --from against the lab d
     expect(report.steps.every((s) => s.status === "passed")).toBe(true);
     expect(l.log()).not.toMatch(/^kubectl (describe|logs deploy\/rng)/m);
     expect(r.stderr).toContain(`catching up: ${REPLAYED.length} earlier steps before "${FROM}" (slide 20)`);
+  });
+
+  it("run --from waits for the registry it replays: a registry that takes seconds to be ready, a web UI that answers 503 first", async () => {
+    const l = lab();
+    const slow = ["--env", "LAB_REGISTRY_READY_MS=4000", "--env", "LAB_WEBUI_READY_MS=1500"];
+    const r = await cli(["run", "slides/dockercoins.yml", "--ci", "--from", FROM, ...l.env, ...slow, "--reporter", "json", "--output", l.report]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(l.report, "utf8")) as Report;
+    expect(report.steps.every((s) => s.status === "passed"), JSON.stringify(report.steps, null, 2)).toBe(true);
+    const wait = report.steps.find((s) => s.text === "kubectl wait deploy/registry --for condition=available")!;
+    expect(report.steps.indexOf(wait)).toBeLessThan(report.steps.findIndex((s) => s.text.startsWith("docker push")));
+    expect(report.steps.find((s) => s.kind === "open")!.output).toMatch(/HTTP 200 OK[\s\S]*\(answered after \d+ tries/);
+  });
+
+  it("without the replayed wait, the same run races the registry and fails at docker push", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "labrun-nowait-"));
+    dirs.push(dir);
+    for (const f of ["dockercoins.yml", "labrun.yml"]) copyFileSync(slides(f), join(dir, f));
+    const deck = readFileSync(slides("dockercoins.md"), "utf8");
+    const withoutWait = deck.replace("<!-- ```hide kubectl wait deploy/registry --for condition=available```-->\n", "");
+    expect(withoutWait).not.toBe(deck);
+    writeFileSync(join(dir, "dockercoins.md"), withoutWait);
+    const l = lab();
+    const r = await cli(["run", join(dir, "dockercoins.yml"), "--ci", "--from", FROM, ...l.env, "--env", "LAB_REGISTRY_READY_MS=4000", "--reporter", "json", "--output", l.report]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(readFileSync(l.report, "utf8")) as Report;
+    const push = report.steps.find((s) => s.text.startsWith("docker push"))!;
+    expect(push.status).toBe("failed");
+    expect(push.output).toContain("received unexpected HTTP status: 503 Service Unavailable");
   });
 
   it("run --catch-up --from combine", async () => {
