@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { analyzeShell, initShellParser } from "../src/graph/shell.js";
-import { normalizeImage, normalizeKind, resourceFacts, resourceMatches, ResourceDefiners } from "../src/graph/resources.js";
+import { normalizeImage, normalizeKind, resourceFacts, resourceMatches, ResourceDefiners, waitsForCluster } from "../src/graph/resources.js";
 import { planDeck, type PlannedDeck } from "../src/index.js";
 import { selectSteps } from "../src/graph/select.js";
 import { planJson } from "../src/plan/outline.js";
@@ -50,6 +50,8 @@ describe("resources a command defines and uses", () => {
     expect(uses("kubectl -n blue get deploy web")).toEqual(["namespace/blue", "deployment/web"]);
     expect(uses("kubectl delete -f dockercoins.yaml")).toEqual(["file/dockercoins.yaml"]);
     expect(uses("sudo kubectl delete deploy/web")).toEqual(["deployment/web"]);
+    expect(["kubectl wait deploy/x --for condition=available", "sleep 1; kubectl -n a rollout status deploy/x"].map(waitsForCluster)).toEqual([true, true]);
+    expect(["kubectl get pods -w", "echo kubectl; wait", "kubectl logs deploy/wait"].map(waitsForCluster)).toEqual([false, false, false]);
     // a list of a kind names no resource; a step's own definitions are not uses
     expect(uses("kubectl get pods -w")).toEqual([]);
     expect(facts("kubectl create deployment web --image=nginx && kubectl expose deploy web --port 80")).toEqual({
@@ -160,5 +162,13 @@ describe("resource dependencies in the step graph", () => {
     expect(catchUp!.skip.get(hiddenWait.id)).toBe("catch-up 'nocache': no cache");
     expect(catchUp!.skip.has(find(deck, "kubectl rollout status").id)).toBe(false);
     expect(catchUp!.skip.has(find(deck, "echo nothing").id)).toBe(false);
+  });
+
+  it("a profile skipping a slide keeps its hidden waits for what still gets created; one naming them skips them", () => {
+    const { catchUp } = selectSteps(deck, { catchUp: "noslide" });
+    const skipped = deck.graph.steps.filter((s) => catchUp!.skip.has(s.id)).map((s) => s.text);
+    expect(skipped).toEqual(["echo nothing to do with the cluster", "kubectl get pods", "kubectl -n default wait deploy/cache --for condition=available"]);
+    const named = selectSteps(deck, { catchUp: "named" }).catchUp!;
+    expect([...named.skip.keys()]).toEqual([find(deck, "kubectl rollout status").id]);
   });
 });

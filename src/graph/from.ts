@@ -1,4 +1,4 @@
-import { isResourceReason } from "./resources.js";
+import { isResourceReason, waitsForCluster } from "./resources.js";
 import type { ShellFacts } from "./shell.js";
 import { COMMAND_KINDS, type Step } from "./step.js";
 
@@ -65,7 +65,7 @@ export function planFrom(steps: readonly Step[], facts: ReadonlyMap<string, Shel
   for (let grew = true; grew; ) {
     grew = false;
     for (const s of steps.slice(0, targetIndex)) {
-      if (!needed.has(s.id) && actsOnReplayed(s, facts.get(s.id), needed)) {
+      if (!needed.has(s.id) && actsOnReplayed(s, needed)) {
         need(s.id);
         close();
         grew = true;
@@ -83,15 +83,9 @@ export function planFrom(steps: readonly Step[], facts: ReadonlyMap<string, Shel
 }
 
 /** A hidden command, or a visible wait for the cluster, using a resource or image defined by a needed step. */
-function actsOnReplayed(step: Step, facts: ShellFacts | undefined, needed: ReadonlySet<string>): boolean {
-  if (!COMMAND_KINDS.has(step.kind) || !facts || !(step.hidden || facts.commands.some(waitsForCluster))) return false;
+function actsOnReplayed(step: Step, needed: ReadonlySet<string>): boolean {
+  if (!COMMAND_KINDS.has(step.kind) || !(step.hidden || waitsForCluster(step.text))) return false;
   return (step.dependencies ?? []).some((d) => isResourceReason(d.because) && needed.has(d.id));
-}
-
-function waitsForCluster(words: readonly string[]): boolean {
-  if (!words.includes("kubectl") && words[0] !== "k") return false;
-  const rollout = words.indexOf("rollout");
-  return words.includes("wait") || (rollout >= 0 && words[rollout + 1] === "status");
 }
 
 function changesState(facts: ShellFacts, patterns: readonly RegExp[]): boolean {

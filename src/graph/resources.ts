@@ -62,6 +62,11 @@ export function isResourceReason(because: string): boolean {
   return because.startsWith("resource ") || because.startsWith("image ");
 }
 
+/** `kubectl wait ...` or `kubectl rollout status ...` somewhere in a command's text: it waits for the cluster. */
+export function waitsForCluster(text: string): boolean {
+  return /(^|[\s;&|(])(kubectl|k)\s([^\n;&|]*\s)?(wait|rollout\s+status)(\s|$)/m.test(text);
+}
+
 /** The resources a step's simple commands define and use. */
 export function resourceFacts(commands: readonly (readonly string[])[]): ResourceFacts {
   const defines: string[] = [];
