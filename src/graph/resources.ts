@@ -29,7 +29,9 @@ const KINDS: ReadonlyMap<string, string> = new Map(
     "ingress:ing,ingresses serviceaccount:sa,serviceaccounts horizontalpodautoscaler:hpa,horizontalpodautoscalers " +
     "endpoints:ep networkpolicy:netpol,networkpolicies customresourcedefinition:crd,crds,customresourcedefinitions " +
     "role:roles clusterrole:clusterroles rolebinding:rolebindings clusterrolebinding:clusterrolebindings " +
-    "poddisruptionbudget:pdb,poddisruptionbudgets storageclass:sc,storageclasses"
+    "poddisruptionbudget:pdb,poddisruptionbudgets storageclass:sc,storageclasses " +
+    "certificatesigningrequest:csr,certificatesigningrequests apiservice:apiservices limitrange:limits,limitranges " +
+    "resourcequota:quota,resourcequotas"
   )
     .split(" ")
     .flatMap((entry) => {
