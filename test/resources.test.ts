@@ -34,6 +34,7 @@ describe("resources a command defines and uses", () => {
     expect(facts("kubectl create service nodeport web --tcp=80").defines).toEqual(["service/web"]);
     expect(facts("kubectl create secret generic pw --from-literal=a=b").defines).toEqual(["secret/pw"]);
     expect(facts("kubectl apply -f dockercoins.yaml")).toEqual({ defines: ["file/dockercoins.yaml"], uses: [] });
+    expect(facts("kubectl create deployment web --image=nginx --dry-run=client -o yaml > web.yaml")).toEqual({ defines: [], uses: [] });
     const uses = (text: string) => facts(text).uses;
     expect(uses("kubectl get svc/registry -o json")).toEqual(["service/registry"]);
     expect(uses("kubectl describe svc registry web")).toEqual(["service/registry", "service/web"]);

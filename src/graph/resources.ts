@@ -102,6 +102,7 @@ const patterns = new Map<string, RegExp>();
 function pattern(key: string): RegExp {
   let re = patterns.get(key);
   if (!re) {
+    if (patterns.size > 1000) patterns.clear();
     const parts = key.split(/\$(?:\{[^}]*\}|\([^)]*\)|\w+)/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     re = new RegExp(`^${parts.join(".+")}$`);
     patterns.set(key, re);
@@ -197,7 +198,9 @@ function kubectl(args: readonly string[], defines: string[], uses: string[]): vo
   const files = [...(flags.get("-f") ?? []), ...(flags.get("--filename") ?? []), ...(flags.get("-k") ?? []), ...(flags.get("--kustomize") ?? [])]
     .filter((f) => f !== "" && f !== "-")
     .map((f) => `file/${f}`);
-  switch (verb) {
+  // `--dry-run=client -o yaml` only prints what it would create
+  const dryRun = (flags.get("--dry-run") ?? []).some((v) => v !== "none" && v !== "false");
+  switch (dryRun ? undefined : verb) {
     case "create":
     case "apply":
     case "replace": {
