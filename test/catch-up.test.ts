@@ -27,7 +27,7 @@ const missing = ["curl", "jq"].filter((t) => spawnSync("bash", ["-c", `command -
 if (missing.length) console.warn(`catch-up runs skipped: ${missing.join(" and ")} not on PATH (.ci/run installs them)`);
 
 interface Report {
-  steps: { id: string; kind: string; text: string; status: string; reason?: string }[];
+  steps: { id: string; kind: string; text: string; status: string; reason?: string; output?: string }[];
 }
 
 const FROM = "Is this working yet?";
@@ -40,27 +40,36 @@ const FROM_TARGET_ON = [
   "kubectl get svc",
   "http://node1:3xxxx/",
 ];
-/** What `--from "Is this working yet?"` must replay on the seed: deployments, exposes, and what they need. */
+/**
+ * What `--from "Is this working yet?"` must replay on the seed: deployments, exposes, what they
+ * need, and the hidden waits on the deployments they create (readiness: no race with the cluster).
+ */
 const REPLAYED = [
   "kubectl create deployment registry --image=registry",
   "kubectl expose deploy/registry --port=5000 --type=NodePort",
   "NODEPORT=$(kubectl get svc/registry -o json | jq .spec.ports[0].nodePort)",
+  "kubectl wait deploy/registry --for condition=available",
   "docker pull busybox",
   "docker push $REGISTRY/busybox",
   "cd ~/container.training/stacks",
   "export REGISTRY",
   "kubectl create deployment redis --image=redis",
   "for SERVICE in hasher rng webui worker; do",
+  "kubectl wait deploy/rng --for condition=available",
   "kubectl expose deployment redis --port 6379",
 ];
 
 describe("plan --from", () => {
-  it("replays the deployments and exposes the target needs, not the read-only steps", async () => {
+  it("replays the deployments and exposes the target needs, and their readiness waits, not the read-only steps", async () => {
     const planned = await planDeck(slides("dockercoins.yml"));
     const selected = selectSteps(planned, { from: FROM });
     expect(selected.from!.catchUp.map((s) => s.text.split("\n")[0])).toEqual(REPLAYED);
     const replayedText = selected.from!.catchUp.map((s) => s.text).join("\n");
-    for (const readOnly of ["kubectl describe", "kubectl logs", "curl", "kubectl wait"]) expect(replayedText).not.toContain(readOnly);
+    for (const readOnly of ["kubectl describe", "kubectl logs", "curl"]) expect(replayedText).not.toContain(readOnly);
+    expect(selected.from!.catchUp.filter((s) => s.hidden).map((s) => s.text)).toEqual([
+      "kubectl wait deploy/registry --for condition=available",
+      "kubectl wait deploy/rng --for condition=available\nkubectl wait deploy/worker --for condition=available",
+    ]);
     expect(selected.steps.slice(REPLAYED.length).map((s) => s.title)).toEqual([FROM, FROM, FROM, "Exposing services for external access", "Exposing services for external access", "Accessing the web UI"]);
   });
 
@@ -80,6 +89,7 @@ describe("plan --from", () => {
     expect(selected.from!.catchUp.map((s) => s.text.split("\n")[0])).toEqual([
       "kubectl create deployment redis --image=redis",
       "for SERVICE in hasher rng webui worker; do",
+      "kubectl wait deploy/rng --for condition=available",
       "kubectl expose deployment redis --port 6379",
     ]);
   });
@@ -161,6 +171,35 @@ describe.skipIf(missing.length > 0)("run --catch-up and --from against the lab d
     expect(r.stderr).toContain(`catching up: ${REPLAYED.length} earlier steps before "${FROM}" (slide 20)`);
   });
 
+  it("run --from waits for the registry it replays: a registry that takes seconds to be ready, a web UI that answers 503 first", async () => {
+    const l = lab();
+    const slow = ["--env", "LAB_REGISTRY_READY_MS=4000", "--env", "LAB_WEBUI_READY_MS=1500"];
+    const r = await cli(["run", "slides/dockercoins.yml", "--ci", "--from", FROM, ...l.env, ...slow, "--reporter", "json", "--output", l.report]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(l.report, "utf8")) as Report;
+    expect(report.steps.every((s) => s.status === "passed"), JSON.stringify(report.steps, null, 2)).toBe(true);
+    const wait = report.steps.find((s) => s.text === "kubectl wait deploy/registry --for condition=available")!;
+    expect(report.steps.indexOf(wait)).toBeLessThan(report.steps.findIndex((s) => s.text.startsWith("docker push")));
+    expect(report.steps.find((s) => s.kind === "open")!.output).toMatch(/HTTP 200 OK[\s\S]*\(answered after \d+ tries/);
+  });
+
+  it("without the replayed wait, the same run races the registry and fails at docker push", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "labrun-nowait-"));
+    dirs.push(dir);
+    for (const f of ["dockercoins.yml", "labrun.yml"]) copyFileSync(slides(f), join(dir, f));
+    const deck = readFileSync(slides("dockercoins.md"), "utf8");
+    const withoutWait = deck.replace("<!-- ```hide kubectl wait deploy/registry --for condition=available```-->\n", "");
+    expect(withoutWait).not.toBe(deck);
+    writeFileSync(join(dir, "dockercoins.md"), withoutWait);
+    const l = lab();
+    const r = await cli(["run", join(dir, "dockercoins.yml"), "--ci", "--from", FROM, ...l.env, "--env", "LAB_REGISTRY_READY_MS=4000", "--reporter", "json", "--output", l.report]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(readFileSync(l.report, "utf8")) as Report;
+    const push = report.steps.find((s) => s.text.startsWith("docker push"))!;
+    expect(push.status).toBe("failed");
+    expect(push.output).toContain("received unexpected HTTP status: 503 Service Unavailable");
+  });
+
   it("run --catch-up --from combine", async () => {
     const l = lab();
     const r = await cli(["run", "slides/dockercoins.yml", "--ci", "--catch-up", "dockercoins", "--from", FROM, ...l.env, "--reporter", "json", "--output", l.report]);
@@ -169,6 +208,7 @@ describe.skipIf(missing.length > 0)("run --catch-up and --from against the lab d
     expect(report.steps.map((s) => s.text.split("\n")[0])).toEqual([
       "kubectl create deployment redis --image=redis",
       "for SERVICE in hasher rng webui worker; do",
+      "kubectl wait deploy/rng --for condition=available",
       "kubectl expose deployment redis --port 6379",
       ...FROM_TARGET_ON,
     ]);

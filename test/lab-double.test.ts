@@ -96,6 +96,8 @@ step nodeport
 NODEPORT=$(kubectl get svc/registry -o json | jq .spec.ports[0].nodePort)
 REGISTRY=127.0.0.1:$NODEPORT
 echo "NODEPORT=$NODEPORT REGISTRY=$REGISTRY"
+step too-early
+curl -s -o /dev/null -w '%{http_code}\n' $REGISTRY/v2/
 step wait-registry
 kubectl wait deploy/registry --for condition=available
 step catalog-empty
@@ -163,7 +165,8 @@ step end
     const t0 = Date.now();
     const run = spawnSync('bash', [scriptFile], {
       cwd: root,
-      env: envFor(state, { HOME: home }),
+      // the registry answers 503 for 3 s after its creation: the wait must wait for it
+      env: envFor(state, { HOME: home, LAB_REGISTRY_READY_MS: '3000' }),
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -195,6 +198,7 @@ step end
     expect(describeOut).toMatch(/^Type:\s+NodePort$/m);
     expect(describeOut).toMatch(new RegExp(`^NodePort:\\s+<unset>\\s+${port}/TCP$`, 'm'));
     expect(s('nodeport').trim()).toBe(`NODEPORT=${port} REGISTRY=127.0.0.1:${port}`);
+    expect(s('too-early').trim()).toBe('503');
     expect(s('wait-registry').trim()).toBe('deployment.apps/registry condition met');
 
     // The registry double, through the real curl.
@@ -452,16 +456,28 @@ kubectl logs deploy/worker`,
     }
   });
 
-  it('registry-server.mjs serves the catalog and exits when its stdin closes', async () => {
+  it('registry-server.mjs is not ready at first (503), then serves the catalog, and exits when its stdin closes', async () => {
     const state = newStateDir('server');
-    const child = spawn(process.execPath, [SERVER, state], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const started = Date.now();
+    const child = spawn(process.execPath, [SERVER, state], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LAB_REGISTRY_READY_MS: '800' } });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const portFile = path.join(state, 'registry.port');
     const deadline = Date.now() + 10_000;
     while (!fs.existsSync(portFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const port = Number(fs.readFileSync(portFile, 'utf8').trim());
     const base = `http://127.0.0.1:${port}`;
-    expect(await (await fetch(`${base}/v2/`)).text()).toBe('{}');
+    // like a registry pod still starting: the port answers, the registry is not there yet
+    const early = await fetch(`${base}/v2/`);
+    expect(early.status).toBe(503);
+    expect(await early.text()).toContain('not ready');
+    expect((await fetch(`${base}/__push/early`, { method: 'POST' })).status).toBe(503);
+    let ready = early;
+    while (ready.status === 503 && Date.now() < started + 8_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(`${base}/v2/`);
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    expect(await ready.text()).toBe('{}');
     expect((await (await fetch(`${base}/v2/_catalog`)).text()).trim()).toBe('{"repositories":[]}');
     expect((await fetch(`${base}/__push/zeta`, { method: 'POST' })).status).toBe(201);
     expect((await fetch(`${base}/__push/alpha?tag=v1`, { method: 'POST' })).status).toBe(201);

@@ -1,6 +1,7 @@
 import type { ParsedDeck, RawStep } from "../parse/parse-deck.js";
 import { analyzeShell, type ShellFacts } from "./shell.js";
-import { COMMAND_KINDS, type Step } from "./step.js";
+import { describeResource, ResourceDefiners, resourceFacts, type ResourceFacts } from "./resources.js";
+import { COMMAND_KINDS, type Dependency, type Step } from "./step.js";
 
 export interface StepGraph {
   readonly steps: readonly Step[];
@@ -13,12 +14,14 @@ const ON_COMMAND = new Set(["wait", "longwait", "key", "keys", "check", "expect"
 
 /**
  * Dependencies, in one pass over the ordered steps: the most recent step that defines each variable
- * used, that changed the working directory, that copied (for paste), that switched panes (tmux),
- * and for wait/key/keys/check/expect/copy the command they act on.
+ * used, that defines each cluster resource or image used, that changed the working directory, that
+ * copied (for paste), that switched panes (tmux), and for wait/key/keys/check/expect/copy the
+ * command they act on. Each dependency keeps its reason (`dependencies`).
  * Requires initShellParser() to have been awaited.
  */
 export function buildGraph(parsed: ParsedDeck): StepGraph {
   const definer = new Map<string, string>();
+  const resources = new ResourceDefiners();
   const facts = new Map<string, ShellFacts>();
   let cwd: string | undefined;
   let command: string | undefined;
@@ -26,39 +29,45 @@ export function buildGraph(parsed: ParsedDeck): StepGraph {
   let pane: string | undefined;
 
   const steps = parsed.steps.map((raw): Step => {
-    const deps: string[] = [];
+    const deps: Dependency[] = [];
+    const need = (id: string | undefined, because: string) => {
+      if (id !== undefined && id !== raw.id) deps.push({ id, because });
+    };
     let defines: readonly string[] = [];
     let uses: readonly string[] = [];
+    let owned: ResourceFacts | undefined;
     if (COMMAND_KINDS.has(raw.kind)) {
       const f = analyzeShell(raw.text);
       facts.set(raw.id, f);
       defines = f.defines;
       uses = unique([...f.uses, ...f.optionalUses]);
-      for (const v of uses) {
-        const d = definer.get(v);
-        if (d) deps.push(d);
-      }
-      if (cwd) deps.push(cwd);
-      if (pane) deps.push(pane);
+      for (const v of uses) need(definer.get(v), `variable ${v}`);
+      need(cwd, "cwd");
+      need(pane, "pane");
+      owned = resourceFacts(f.commands);
+      for (const r of owned.uses) need(resources.definer(r), describeResource(r));
       for (const v of f.defines) definer.set(v, raw.id);
+      for (const r of owned.defines) resources.define(r, raw.id);
       if (f.changesCwd) cwd = raw.id;
       command = raw.id;
     } else if (ON_COMMAND.has(raw.kind)) {
-      if (command) deps.push(command);
+      need(command, "command");
       if (raw.kind === "copy") copy = raw.id;
     } else if (raw.kind === "paste") {
-      if (copy) deps.push(copy);
-      if (pane) deps.push(pane);
+      need(copy, "clipboard");
+      need(pane, "pane");
     } else if (raw.kind === "tmux") {
-      if (pane) deps.push(pane);
+      need(pane, "pane");
       pane = raw.id;
     }
-    return toStep(raw, unique(deps), defines, uses);
+    return toStep(raw, deps, defines, uses, owned);
   });
   return { steps, facts };
 }
 
-function toStep(raw: RawStep, dependsOn: string[], defines: readonly string[], uses: readonly string[]): Step {
+function toStep(raw: RawStep, deps: readonly Dependency[], defines: readonly string[], uses: readonly string[], resources: ResourceFacts | undefined): Step {
+  const seen = new Set<string>();
+  const dependencies = deps.filter((d) => !seen.has(`${d.id} ${d.because}`) && seen.add(`${d.id} ${d.because}`));
   return {
     id: raw.id,
     kind: raw.kind,
@@ -72,9 +81,11 @@ function toStep(raw: RawStep, dependsOn: string[], defines: readonly string[], u
     hidden: raw.hidden,
     classes: raw.slide.classes,
     ...(raw.lang ? { lang: raw.lang } : {}),
-    dependsOn,
+    dependsOn: unique(dependencies.map((d) => d.id)),
     defines,
     uses,
+    dependencies,
+    ...(resources && (resources.defines.length > 0 || resources.uses.length > 0) ? { resources } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Deck } from "../deck/load.js";
 import type { CatchUpProfile } from "../deck/config.js";
 import { DeckError } from "../problem.js";
+import { isResourceReason, waitsForCluster } from "./resources.js";
 import { COMMAND_KINDS, type Step } from "./step.js";
 
 /** What applying a catch-up profile changes in a run. */
@@ -34,7 +35,10 @@ export function chooseProfile(deck: Deck, name: string | undefined): [string, Ca
 /**
  * Applies a profile to the deck's steps. A selector that matches no step is an error naming the
  * config line: a profile that silently does nothing is worse than none. Steps that act on a
- * skipped command (its wait, keys, expected output) are skipped with it.
+ * skipped command (its wait, keys, expected output) are skipped with it, and so are hidden
+ * commands whose every resource comes from skipped steps. Readiness is kept: a hidden
+ * `kubectl wait` skipped only for its slide still runs when a step that runs creates what it
+ * waits for (the author chose slides, and never saw it).
  */
 export function applyProfile(deck: Deck, steps: readonly Step[], name: string | undefined): CatchUp {
   const [profileName, profile] = chooseProfile(deck, name);
@@ -49,8 +53,14 @@ export function applyProfile(deck: Deck, steps: readonly Step[], name: string | 
     return matched;
   };
   const why = (sel: Selector) => `catch-up '${profileName}': ${sel.reason ?? `skipped (${describe(sel)})`}`;
+  // skipped because of the slide or chapter they are on, not because they were named
+  const bySlide = new Set<string>();
+  const named = new Set<string>();
   profile.skip.forEach((sel, i) => {
-    for (const s of select(sel, "skip", i)) skip.set(s.id, why(sel));
+    for (const s of select(sel, "skip", i)) {
+      skip.set(s.id, why(sel));
+      (sel.text || sel.steps ? named : bySlide).add(s.id);
+    }
   });
   profile.replace.forEach((sel, i) => {
     if (sel.replace === undefined) {
@@ -60,7 +70,17 @@ export function applyProfile(deck: Deck, steps: readonly Step[], name: string | 
     for (const s of select(sel, "replace", i)) if (COMMAND_KINDS.has(s.kind)) replace.set(s.id, sel.replace);
   });
   for (const s of steps) {
-    if (skip.has(s.id) || COMMAND_KINDS.has(s.kind)) continue;
+    // readiness: a hidden wait on a skipped slide still runs when what it waits for is created
+    if (bySlide.has(s.id) && !named.has(s.id) && s.hidden && COMMAND_KINDS.has(s.kind) && waitsForCluster(s.text)) {
+      if ((s.dependencies ?? []).some((d) => isResourceReason(d.because) && !skip.has(d.id))) skip.delete(s.id);
+    }
+    if (skip.has(s.id)) continue;
+    if (COMMAND_KINDS.has(s.kind)) {
+      // a hidden step on what the profile skips (a wait for a deployment not created) goes with it
+      const on = (s.dependencies ?? []).filter((d) => isResourceReason(d.because));
+      if (s.hidden && on.length > 0 && on.every((d) => skip.has(d.id))) skip.set(s.id, skip.get(on[0]!.id)!);
+      continue;
+    }
     const target = s.dependsOn.find((d) => skip.has(d));
     if (target && ["wait", "longwait", "key", "keys", "check", "expect", "copy"].includes(s.kind)) skip.set(s.id, skip.get(target)!);
   }

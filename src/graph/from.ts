@@ -1,3 +1,4 @@
+import { isResourceReason, waitsForCluster } from "./resources.js";
 import type { ShellFacts } from "./shell.js";
 import { COMMAND_KINDS, type Step } from "./step.js";
 
@@ -34,8 +35,10 @@ const DRIVES = new Set(["wait", "longwait", "key", "keys", "paste", "check"]);
 
 /**
  * The minimal set of earlier steps the target and what follows it need: the steps they depend on
- * (variables, working directory, clipboard, panes), every earlier step that changes the cluster
- * or the node, the dependencies of those, transitively, and the wait/keys that drive them.
+ * (variables, working directory, clipboard, panes, resources), every earlier step that changes
+ * the cluster or the node, the dependencies of those, transitively, the hidden steps and waits
+ * (`kubectl wait`, `kubectl rollout status`) that use a resource a replayed step defines, and the
+ * wait/keys that drive them.
  */
 export function planFrom(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, targetIndex: number, mutating: readonly string[] = DEFAULT_MUTATING): FromPlan {
   const index = new Map(steps.map((s, i) => [s.id, i]));
@@ -53,7 +56,22 @@ export function planFrom(steps: readonly Step[], facts: ReadonlyMap<string, Shel
     const f = facts.get(s.id);
     if (COMMAND_KINDS.has(s.kind) && f && changesState(f, patterns)) need(s.id);
   }
-  while (pending.length) steps[index.get(pending.pop()!)!]!.dependsOn.forEach(need);
+  const close = () => {
+    while (pending.length) steps[index.get(pending.pop()!)!]!.dependsOn.forEach(need);
+  };
+  close();
+  // Readiness: a hidden step or a wait that acts on what is replayed is replayed too, so that the
+  // next replayed step does not race the cluster. Each one added may need more: repeat until stable.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of steps.slice(0, targetIndex)) {
+      if (!needed.has(s.id) && actsOnReplayed(s, needed)) {
+        need(s.id);
+        close();
+        grew = true;
+      }
+    }
+  }
   for (const s of steps.slice(0, targetIndex)) {
     if (DRIVES.has(s.kind) && s.dependsOn.some((d) => needed.has(d))) needed.add(s.id);
   }
@@ -62,6 +80,12 @@ export function planFrom(steps: readonly Step[], facts: ReadonlyMap<string, Shel
     catchUp: steps.slice(0, targetIndex).filter((s) => needed.has(s.id)),
     rest: steps.slice(targetIndex),
   };
+}
+
+/** A hidden command, or a visible wait for the cluster, using a resource or image defined by a needed step. */
+function actsOnReplayed(step: Step, needed: ReadonlySet<string>): boolean {
+  if (!COMMAND_KINDS.has(step.kind) || !(step.hidden || waitsForCluster(step.text))) return false;
+  return (step.dependencies ?? []).some((d) => isResourceReason(d.because) && needed.has(d.id));
 }
 
 function changesState(facts: ShellFacts, patterns: readonly RegExp[]): boolean {

@@ -40,7 +40,24 @@ export interface Step {
   readonly classes: readonly string[];
   /** Fence language for expect/manual blocks (json, yaml, ...). */
   readonly lang?: string;
+  /** Ids of the steps this one needs, in the order first found (see `dependencies` for why). */
   readonly dependsOn: readonly string[];
+  /** Variables set for later steps. */
   readonly defines: readonly string[];
+  /** Variables needed from earlier steps. */
   readonly uses: readonly string[];
+  /** Why each dependency exists: one entry per reason (absent on steps built by hand). */
+  readonly dependencies?: readonly Dependency[];
+  /** Cluster resources and images defined and used (command steps; absent when none). */
+  readonly resources?: { readonly defines: readonly string[]; readonly uses: readonly string[] };
+}
+
+/**
+ * One reason for a dependency: `variable REGISTRY`, `cwd`, `resource deployment/registry`,
+ * `image busybox:latest`, `command` (a wait, keys, check or expectation acts on it),
+ * `clipboard` (a paste needs its copy), `pane` (the tmux pane it types into).
+ */
+export interface Dependency {
+  readonly id: string;
+  readonly because: string;
 }

@@ -26,11 +26,28 @@ export function resolveUrl(url: string, recentOutputs: readonly string[]): strin
   return resolved;
 }
 
+/** Answers a person reloading the page would wait out: a proxy or a service not ready yet. */
+const NOT_READY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+/** Errors of a port with no one behind it yet (a NodePort just exposed). */
+const NOT_READY_ERRORS: ReadonlySet<string> = new Set(["ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET"]);
+
+const LAST_TRY_MS = 100;
+
+export interface OpenOptions {
+  /** First pause between tries, doubled after each up to `maxDelayMs`. */
+  readonly firstDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+type Opened = Partial<StepResult> & { status: StepStatus };
+
 /**
- * `open URL` in a non-interactive run: an HTTP request stands for the browser. A URL with a
+ * `open URL` in a non-interactive run: an HTTP request stands for the browser. Like a person
+ * reloading the page, a refused connection or a 502/503/504 is tried again (pauses from 250 ms,
+ * doubling, at most 2 s) until `timeoutMs` is spent; any other answer counts at once. A URL with a
  * placeholder that cannot be filled is skipped with the reason.
  */
-export async function openUrl(given: string, timeoutMs: number, recentOutputs: readonly string[] = []): Promise<Partial<StepResult> & { status: StepStatus }> {
+export async function openUrl(given: string, timeoutMs: number, recentOutputs: readonly string[] = [], options: OpenOptions = {}): Promise<Opened> {
   const url = resolveUrl(given, recentOutputs);
   const placeholder = UNRESOLVED.exec(url);
   if (placeholder) return { status: "skipped", reason: `the URL has an unresolved placeholder (${placeholder[0]}): not opened` };
@@ -40,13 +57,32 @@ export async function openUrl(given: string, timeoutMs: number, recentOutputs: r
   } catch {
     return { status: "failed", reason: `not a URL: ${url}` };
   }
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let delay = options.firstDelayMs ?? 250;
+  for (let tries = 1; ; tries++) {
+    const attempt = await tryOnce(target, url, Math.max(1, deadline - Date.now()));
+    const left = deadline - Date.now();
+    const spent = `${tries} tries in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    if (attempt.result.status === "passed") return tries === 1 ? attempt.result : { ...attempt.result, output: `${attempt.result.output ?? ""}\n(answered after ${spent})` };
+    if (!attempt.notReady) return attempt.result;
+    // keep time for one more real try: a try cut short would only say "no answer in time"
+    if (left <= LAST_TRY_MS) return { ...attempt.result, reason: `${attempt.result.reason ?? "not ready"}: still not ready after ${spent}` };
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left - LAST_TRY_MS)));
+    delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);
+  }
+}
+
+async function tryOnce(target: URL, url: string, timeoutMs: number): Promise<{ result: Opened; notReady: boolean }> {
   try {
     const response = await fetch(target, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
     const body = await response.text();
     const output = `GET ${url}: HTTP ${response.status} ${response.statusText}\n${body.slice(0, 2000)}`;
-    return response.ok ? { status: "passed", output } : { status: "failed", output, reason: `HTTP ${response.status}` };
+    if (response.ok) return { result: { status: "passed", output }, notReady: false };
+    return { result: { status: "failed", output, reason: `cannot open ${url}: HTTP ${response.status} ${response.statusText}` }, notReady: NOT_READY_STATUSES.has(response.status) };
   } catch (e) {
-    const reason = (e as Error).name === "TimeoutError" ? "no answer in time" : ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message;
-    return { status: "failed", reason: `cannot open ${url}: ${reason}` };
+    const error = e as Error & { cause?: Error & { code?: string } };
+    const reason = error.name === "TimeoutError" ? "no answer in time" : error.cause?.message ?? error.message;
+    return { result: { status: "failed", reason: `cannot open ${url}: ${reason}` }, notReady: NOT_READY_ERRORS.has(error.cause?.code ?? "") };
   }
 }

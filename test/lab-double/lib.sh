@@ -110,13 +110,23 @@ lab_registry_start() {
   echo "$!" >"$S/registry.pid"
 }
 
-# Wait (bounded, $1 tenths of a second) until the registry server answers.
+# Wait (bounded, $1 tenths of a second) until the registry server is ready (GET /v2/ is 200:
+# it answers 503 for LAB_REGISTRY_READY_MS after it starts, like a pod not ready yet).
 lab_registry_wait() {
-  local tries=${1:-100} p
+  lab_registry_poll "${1:-100}" -f
+}
+
+# Wait (bounded, $1 tenths of a second) until the registry server answers at all (503 included).
+lab_registry_listening() {
+  lab_registry_poll "${1:-100}"
+}
+
+lab_registry_poll() {
+  local tries=$1 fail=${2:-} p
   while [ "$tries" -gt 0 ]; do
     lab_registry_port_var
     p=$LAB_REG_PORT
-    if [ -n "$p" ] && curl -fsS --max-time 1 -o /dev/null "http://127.0.0.1:$p/v2/" 2>/dev/null; then
+    if [ -n "$p" ] && curl $fail -sS --max-time 1 -o /dev/null "http://127.0.0.1:$p/v2/" 2>/dev/null; then
       return 0
     fi
     sleep 0.1
@@ -159,7 +169,8 @@ lab_webui_wait() {
   local tries=${1:-100} pid
   while [ "$tries" -gt 0 ]; do
     lab_webui_port_var
-    if [ -n "$LAB_WEBUI_PORT" ] && curl -fsS --max-time 1 -o /dev/null "http://127.0.0.1:$LAB_WEBUI_PORT/json" 2>/dev/null; then
+    # any answer counts (503 while LAB_WEBUI_READY_MS lasts): the port is served
+    if [ -n "$LAB_WEBUI_PORT" ] && curl -sS --max-time 1 -o /dev/null "http://127.0.0.1:$LAB_WEBUI_PORT/json" 2>/dev/null; then
       return 0
     fi
     # The server died (e.g. no free port): give up at once.
@@ -222,9 +233,18 @@ lab_add_image() {
   lab_has_image "$1" || printf '%s\n' "$1" >>"$S/images"
 }
 
-# POST a pushed repository to the registry server: lab_registry_push HOSTPORT NAME TAG
+# POST a pushed repository to the registry server: lab_registry_push HOSTPORT NAME TAG.
+# On failure, LAB_PUSH_ERROR is what docker would say (refused, or the registry's HTTP status).
 lab_registry_push() {
-  curl -fsS --max-time 5 -o /dev/null -X POST "http://$1/__push/$2?tag=$3"
+  local code
+  code=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' -X POST "http://$1/__push/$2?tag=$3" 2>/dev/null)
+  case "$code" in
+    2??) LAB_PUSH_ERROR= ; return 0 ;;
+    000|'') LAB_PUSH_ERROR="Get \"http://$1/v2/\": dial tcp $1: connect: connection refused" ;;
+    503) LAB_PUSH_ERROR="received unexpected HTTP status: 503 Service Unavailable" ;;
+    *) LAB_PUSH_ERROR="received unexpected HTTP status: $code" ;;
+  esac
+  return 1
 }
 
 # Make SIGINT/SIGHUP/SIGTERM deadly even when we were started with them

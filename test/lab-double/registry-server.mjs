@@ -7,6 +7,9 @@
 // previous run when it is still free), then writes the port to
 // STATE_DIR/registry.port and its pid to STATE_DIR/registry.pid.
 //
+// For LAB_REGISTRY_READY_MS after it starts (default 1500; 0 for none) it is not ready: every
+// request gets 503 Service Unavailable, as a registry pod still starting would.
+//
 // Routes:
 //   GET  /v2/                  -> {}
 //   GET  /v2/_catalog          -> {"repositories":[...]}  (sorted, compact, like the real one)
@@ -23,6 +26,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { boundLifetime } from './server-lifetime.mjs';
+import { readiness } from './readiness.mjs';
 
 const stateDir = process.argv[2];
 if (!stateDir) {
@@ -37,6 +41,10 @@ const reposFile = path.join(stateDir, 'registry.repos');
 const lifetimeMs = Number(process.env.LAB_REGISTRY_LIFETIME_MS) > 0
   ? Number(process.env.LAB_REGISTRY_LIFETIME_MS)
   : 10 * 60 * 1000;
+
+// Not ready for LAB_REGISTRY_READY_MS (default 1.5 s) after it starts: every request gets a 503,
+// so that a push that does not wait for `kubectl wait deploy/registry` fails, as on a real cluster.
+const isReady = readiness('LAB_REGISTRY_READY_MS', 1500);
 
 /** @type {Map<string, Set<string>>} repository name -> tags */
 const repos = new Map();
@@ -79,6 +87,10 @@ const server = http.createServer((req, res) => {
   const p = url.pathname;
   const method = req.method ?? 'GET';
 
+  if (!isReady()) {
+    send(res, 503, JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'service unavailable: the registry is not ready yet' }] }) + '\n', { 'Retry-After': '1' });
+    return;
+  }
   if (method === 'POST' && p.startsWith('/__push/')) {
     const name = decodeURIComponent(p.slice('/__push/'.length)).replace(/\/+$/, '');
     const tag = url.searchParams.get('tag') || 'latest';

@@ -27,6 +27,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { boundLifetime } from './server-lifetime.mjs';
+import { readiness } from './readiness.mjs';
 
 const NODEPORT_MIN = 30000;
 const NODEPORT_MAX = 32767;
@@ -49,6 +50,9 @@ function lifetimeFrom(...names) {
   return 10 * 60 * 1000;
 }
 const lifetimeMs = lifetimeFrom('LAB_WEBUI_LIFETIME_MS', 'LAB_REGISTRY_LIFETIME_MS');
+// Not ready (503) for LAB_WEBUI_READY_MS after it starts: default 0, a test sets it to see a
+// NodePort that takes a moment to answer.
+const isReady = readiness('LAB_WEBUI_READY_MS', 0);
 
 function inRange(n) {
   return Number.isInteger(n) && n >= NODEPORT_MIN && n <= NODEPORT_MAX;
@@ -151,6 +155,10 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://webui.invalid');
   const p = url.pathname;
   const method = req.method ?? 'GET';
+  if (!isReady()) {
+    send(res, 503, 'text/html', '<pre>Service Unavailable</pre>\n');
+    return;
+  }
   if (method !== 'GET' && method !== 'HEAD') {
     send(res, 404, 'text/html', `<pre>Cannot ${method} ${p}</pre>\n`);
     return;
