@@ -164,8 +164,9 @@ describe("labrun run --ci in real shells", () => {
     expect(existsSync(join(work, "never.txt"))).toBe(false);
   });
 
+  // Six seconds: on a loaded machine the shell alone can take a couple of seconds to start.
   it("bounds the whole run with --timeout", async () => {
-    const r = await run("hang.md", "--timeout", "2", "--keep-going");
+    const r = await run("hang.md", "--timeout", "6", "--keep-going");
     expect(r.code).toBe(1);
     expect(r.json.steps.map((s) => s.status)).toEqual(["passed", "timedOut", "skipped"]);
     expect(r.json.steps[2]!.reason).toBe("the run's time limit was reached");
