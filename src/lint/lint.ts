@@ -6,8 +6,9 @@ import { undefinedVariable } from "./rules/undefined-variable.js";
 import { imageTag } from "./rules/image-tag.js";
 import { exerciseEmpty } from "./rules/exercise-empty.js";
 import { commandOutsideExercise } from "./rules/command-outside-exercise.js";
+import { placeholderUnfilled } from "./rules/placeholder-unfilled.js";
 
-export const RULES: readonly LintRule[] = [noCommandBefore, pasteWithoutCopy, undefinedVariable, imageTag, exerciseEmpty, commandOutsideExercise];
+export const RULES: readonly LintRule[] = [noCommandBefore, pasteWithoutCopy, undefinedVariable, imageTag, exerciseEmpty, commandOutsideExercise, placeholderUnfilled];
 
 /** Rules reported by the parser itself (they need the Markdown): listed here so `--help` can show them. */
 export const PARSER_RULES: Readonly<Record<string, string>> = {
