@@ -141,9 +141,22 @@ describe("placeholders", () => {
   });
 });
 
+describe("placeholders in a deck loaded without its manifest", () => {
+  it("are left as written, and lint says which manifest field would fill them", () => {
+    const { parsed, graph } = plan(repo("slides/intro.md"));
+    expect(graph.steps[0]!.text).toBe("git clone https://@@GITREPO@@");
+    const problems = lint({ parsed, graph, knownVariables: new Set() }).filter((p) => p.ruleId === "placeholder-unfilled");
+    expect(problems.map((p) => p.message)).toContain(
+      "@@GITREPO@@ has no value: only a course manifest fills it (its 'gitrepo' field); load the deck from its .yml",
+    );
+    expect(problems.find((p) => p.message.startsWith("@@GITREPO@@"))).toMatchObject({ line: 15, column: 21 });
+  });
+});
+
 describe("substitute", () => {
   const options: SubstituteOptions = {
     values: { GITREPO: "github.com/x/y" },
+    fromManifest: true,
     link: (path) => ({ text: `[${path}](${path})` }),
     include: (path) => (path === "three.txt" ? { text: "one @@GITREPO@@\ntwo\nthree @@CHAT@@" } : { missing: `no ${path}` }),
   };

@@ -102,7 +102,7 @@ function loadManifest(source: string, abs: string): Deck {
   const y = readYaml(shown, text);
   const manifest = validate(y, ManifestSchema, "manifest");
   const root = dirname(abs);
-  const filler = placeholderFiller(root, manifestValues({ ...manifest, fileName: basename(abs) }));
+  const filler = placeholderFiller(root, manifestValues({ ...manifest, fileName: basename(abs) }), true);
   const manifestKey = basename(abs, extname(abs));
   const files: DeckFile[] = [];
   let inline = 0;
@@ -115,6 +115,7 @@ function loadManifest(source: string, abs: string): Deck {
     }
     const path = resolve(root, entry.path);
     if (!existsSync(path)) throw new DeckError(shown, `content entry '${entry.path}' does not exist`, entry.line, entry.column);
+    if (!statSync(path).isFile()) throw new DeckError(shown, `content entry '${entry.path}' is a folder, expected a .md file`, entry.line, entry.column);
     files.push(readDeckFile(path, root, filler));
   }
   if (files.length === 0 || files.every((f) => !f.text.trim())) throw new DeckError(shown, "the deck is empty");
@@ -132,18 +133,19 @@ function loadManifest(source: string, abs: string): Deck {
   };
 }
 
-type Filler = Pick<SubstituteOptions, "values" | "link" | "include">;
+type Filler = Pick<SubstituteOptions, "values" | "fromManifest" | "link" | "include">;
 
 /**
  * How placeholders are filled for a deck whose folder is `deckRoot`: `@@LINK[path]` and
  * `@@INCLUDE[path]` name files from the repository's root, the folder above the deck's (a course's
  * manifests are in `slides/`, the files they include in `k8s/`...).
  */
-function placeholderFiller(deckRoot: string, values: Record<string, string>): Filler {
+function placeholderFiller(deckRoot: string, values: Record<string, string>, fromManifest = false): Filler {
   const repository = dirname(deckRoot);
   const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
   return {
     values,
+    fromManifest,
     link: (path) => {
       const abs = resolve(repository, path);
       // As the build does: a file it cannot see is named, not linked.

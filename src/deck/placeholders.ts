@@ -39,6 +39,8 @@ export type Resolved = { readonly text: string } | { readonly missing: string };
 export interface SubstituteOptions {
   /** Values by placeholder name (`GITREPO`); a name without a value is left and reported. */
   readonly values: Readonly<Record<string, string>>;
+  /** Whether the values come from a course manifest (a plain .md deck has none), for messages. */
+  readonly fromManifest: boolean;
   /** The Markdown of `@@LINK[path]`. */
   readonly link: (path: string) => Resolved;
   /** The content of `@@INCLUDE[path]`. */
@@ -81,7 +83,7 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
       for (const m of s.matchAll(FIELD)) {
         result += s.slice(last, m.index);
         last = m.index + m[0].length;
-        const value = fieldValue(m[1]!, options.values);
+        const value = fieldValue(m[1]!, options.values, options.fromManifest);
         if (typeof value === "string") result += value;
         else if (value) leave(m[0], value.missing, column);
         else result += m[0];
@@ -121,12 +123,17 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
 }
 
 /** A value, nothing to do (a placeholder the build generates), or why it stays unfilled. */
-function fieldValue(name: string, values: Readonly<Record<string, string>>): string | { missing: string } | undefined {
+function fieldValue(name: string, values: Readonly<Record<string, string>>, fromManifest: boolean): string | { missing: string } | undefined {
   const value = values[name];
   if (value !== undefined) return value;
   if (BUILD_GENERATED.has(name)) return undefined;
   if ((FIELD_PLACEHOLDERS as readonly string[]).includes(name)) {
-    return { missing: `@@${name}@@ has no value: the manifest has no '${name.toLowerCase()}' field` };
+    const field = name.toLowerCase();
+    return {
+      missing: fromManifest
+        ? `@@${name}@@ has no value: the manifest has no '${field}' field`
+        : `@@${name}@@ has no value: only a course manifest fills it (its '${field}' field); load the deck from its .yml`,
+    };
   }
   return { missing: `@@${name}@@ is not a placeholder the courses' build fills (${FIELD_PLACEHOLDERS.map((n) => `@@${n}@@`).join(", ")})` };
 }
