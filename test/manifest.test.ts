@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { loadDeck } from "../src/deck/load.js";
 import { substitute, manifestValues, type SubstituteOptions } from "../src/deck/placeholders.js";
 import { parseDeck } from "../src/parse/parse-deck.js";
+import { splitSlides } from "../src/parse/slides.js";
 import { buildGraph } from "../src/graph/build.js";
 import { initShellParser } from "../src/graph/shell.js";
 import { lint } from "../src/lint/lint.js";
@@ -37,6 +38,7 @@ describe("manifest parts", () => {
       "course/inline-1",
       "parts/deeper/three",
       "include",
+      "course/inline-2",
     ]);
   });
 
@@ -54,6 +56,13 @@ describe("manifest parts", () => {
   it("drops the slides of excluded classes", () => {
     const { graph } = plan(repo("slides/course.yml"));
     expect(graph.steps.map((s) => s.text)).not.toContain("echo self-paced");
+  });
+
+  it("reads slide properties separated by blank lines, as remark.js does (the courses' inline title slides)", () => {
+    const [slide] = splitSlides("name: part-2\n\nclass: title, self-paced\n\nPart two");
+    expect(slide!.properties).toMatchObject({ name: "part-2", classes: ["title", "self-paced"] });
+    const { parsed } = plan(repo("slides/course.yml"));
+    expect(parsed.slides.map((s) => s.markdown).join("\n")).not.toContain("Part two");
   });
 
   it("takes a multi-line string for Markdown in place, its slides placed in the manifest", () => {
