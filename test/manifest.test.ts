@@ -91,6 +91,16 @@ describe("manifest parts", () => {
     expect((error as DeckError).format()).toMatch(/missing\.yml:5:7: content entry 'parts\/nope\.md' does not exist$/);
   });
 
+  it("names the line of an entry that is neither a file, Markdown nor a list", () => {
+    let error: unknown;
+    try {
+      loadDeck(fixture("bad/bad-entry.yml"));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as DeckError).format()).toMatch(/bad-entry\.yml:6:7: content entry '2021': expected a file name, Markdown \(a multi-line string\) or a list of them$/);
+  });
+
   it("needs content: or chapters:", () => {
     let error: unknown;
     try {

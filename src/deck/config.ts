@@ -61,14 +61,10 @@ export type CatchUpProfile = z.infer<typeof CatchUpProfileSchema>;
 
 export const DEFAULT_CONFIG: DeckConfig = DeckConfigSchema.parse({});
 
-/** An entry of a manifest's parts: a file name, Markdown in place (several lines), or a nested list. */
-export type ContentEntry = string | null | readonly ContentEntry[];
-
-const ContentEntrySchema: z.ZodType<ContentEntry> = z.lazy(() =>
-  z.union([z.string(), z.null(), z.array(ContentEntrySchema)], {
-    error: "expected a file name, Markdown (a multi-line string) or a list of them",
-  }),
-);
+/** A manifest's parts: checked entry by entry when they are read (manifestEntries), to name the line of a bad one. */
+const ContentSchema = z.union([z.string(), z.null(), z.array(z.unknown())], {
+  error: "expected a file name, Markdown (a multi-line string) or a list of them",
+});
 
 /** A manifest field that fills a placeholder: YAML may read `slides: 2021` as a number. */
 const PlaceholderField = z.union([z.string(), z.number()]).transform(String).nullish();
@@ -80,13 +76,13 @@ const PlaceholderField = z.union([z.string(), z.number()]).transform(String).nul
  */
 export const ManifestSchema = z
   .object({
-    title: z.string().nullish(),
+    title: PlaceholderField,
     exclude: z
       .union([z.array(z.string()), z.string().transform((s) => [s]), z.null().transform(() => [])])
       .optional()
       .default([]),
-    content: ContentEntrySchema.optional(),
-    chapters: ContentEntrySchema.optional(),
+    content: ContentSchema.optional(),
+    chapters: ContentSchema.optional(),
     gitrepo: PlaceholderField,
     slides: PlaceholderField,
     chat: PlaceholderField,

@@ -1,4 +1,5 @@
 import { isAlias, isScalar, isSeq, Scalar, type Node } from "yaml";
+import { DeckError } from "../problem.js";
 import type { YamlFile } from "./yaml-file.js";
 
 /**
@@ -27,9 +28,13 @@ export function manifestEntries(y: YamlFile, key: string, sourceText: string): M
       for (const item of resolved.items) visit(item);
       return;
     }
-    if (!isScalar(resolved) || resolved.value === null || resolved.value === undefined) return;
-    const value = String(resolved.value);
-    const start = y.lines.linePos(resolved.range?.[0] ?? 0);
+    const start = y.lines.linePos((resolved as Node | undefined)?.range?.[0] ?? 0);
+    if (isScalar(resolved) && (resolved.value === null || resolved.value === undefined)) return;
+    if (!isScalar(resolved) || typeof resolved.value !== "string") {
+      const what = isScalar(resolved) ? `'${String(resolved.value)}'` : "{...}";
+      throw new DeckError(y.file, `content entry ${what}: expected a file name, Markdown (a multi-line string) or a list of them`, start.line, start.col);
+    }
+    const value = resolved.value;
     if (!value.includes("\n")) {
       entries.push({ kind: "file", path: value, line: start.line, column: start.col });
       return;
