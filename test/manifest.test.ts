@@ -8,6 +8,7 @@ import { buildGraph } from "../src/graph/build.js";
 import { initShellParser } from "../src/graph/shell.js";
 import { lint } from "../src/lint/lint.js";
 import { DeckError } from "../src/problem.js";
+import { slideLines } from "../src/ui/markdown.js";
 import { fixture } from "./helpers.js";
 
 const repo = (...p: string[]) => fixture("manifest", "repo", ...p);
@@ -121,6 +122,13 @@ describe("placeholders", () => {
       "Slides at https://course.example.com/, or https://course.example.com/slides.zip (then open `course.yml.html`); chat: [Chat](https://chat.example.com).",
     );
     expect(parsed.slides[0]!.markdown).toContain("A course<br/>on two lines<br/>");
+  });
+
+  it("shows a filled @@TITLE@@ on its lines in the UI (the build breaks them with <br/>)", () => {
+    const { parsed } = plan(repo("slides/course.yml"));
+    const lines = slideLines(parsed.slides[0]!.markdown, 60).map((l) => l.map((s) => s.text).join(""));
+    expect(lines).toContain("A course");
+    expect(lines).toContain("on two lines");
   });
 
   it("makes @@LINK[path] a link to the repository's file, and names a file it cannot see", () => {
