@@ -8,6 +8,7 @@ import { buildGraph } from "../src/graph/build.js";
 import { initShellParser } from "../src/graph/shell.js";
 import { lint } from "../src/lint/lint.js";
 import { DeckError } from "../src/problem.js";
+import { main } from "../src/cli.js";
 import { slideLines } from "../src/ui/markdown.js";
 import { fixture } from "./helpers.js";
 
@@ -90,6 +91,16 @@ describe("manifest parts", () => {
     }
     expect(error).toBeInstanceOf(DeckError);
     expect((error as DeckError).format()).toMatch(/missing\.yml:5:7: content entry 'parts\/nope\.md' does not exist$/);
+  });
+
+  it("exits 2 with one line for a missing file entry, 0 for a course that loads", async () => {
+    const io = (into: string[]) => ({ out: (t: string) => void into.push(t), err: (t: string) => void into.push(t) });
+    const bad: string[] = [];
+    expect(await main(["plan", repo("slides/missing.yml")], io(bad))).toBe(2);
+    expect(bad.join("\n")).toMatch(/^labrun: .*missing\.yml:5:7: content entry 'parts\/nope\.md' does not exist$/);
+    const good: string[] = [];
+    expect(await main(["plan", repo("slides/course.yml")], io(good))).toBe(0);
+    expect(good.join("\n")).toContain("git clone https://github.com/example/course");
   });
 
   it("names the line of an entry that is neither a file, Markdown nor a list", () => {

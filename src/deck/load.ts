@@ -157,7 +157,7 @@ function placeholderFiller(deckRoot: string, values: Record<string, string>, fro
       const abs = resolve(repository, path);
       if (!isFile(abs)) return { missing: `@@INCLUDE[${path}]: no file '${path}' in the repository (${displayPath(repository) || "."})` };
       try {
-        return { text: readText(abs).replace(/\r?\n$/, "") };
+        return { text: readText(abs).replace(/\r?\n$/, "").replace(/\r\n?/g, "\n") };
       } catch (e) {
         return { missing: `@@INCLUDE[${path}]: ${e instanceof DeckError ? e.message : String(e)}` };
       }
