@@ -19,7 +19,7 @@ Usage:
   labrun plan DECK [--json]       show the steps that would run, without running anything
   labrun lint DECK                check the deck without running anything
 
-DECK is a .md file, a folder of .md files, or a YAML manifest (title, exclude, content).
+DECK is a .md file, a folder of .md files, or a YAML course manifest (title, exclude, content or chapters).
 
 Exit codes: 0 success, 1 failed steps or lint errors, 2 the deck cannot be read or bad usage.
 Run 'labrun lint --help' for the lint rules.`;

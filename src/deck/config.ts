@@ -61,14 +61,38 @@ export type CatchUpProfile = z.infer<typeof CatchUpProfileSchema>;
 
 export const DEFAULT_CONFIG: DeckConfig = DeckConfigSchema.parse({});
 
-/** The container.training manifest: title, exclude, content (nested one level); other keys are the slides' own. */
+/** A manifest's parts: checked entry by entry when they are read (manifestEntries), to name the line of a bad one. */
+const ContentSchema = z.union([z.string(), z.null(), z.array(z.unknown())], {
+  error: "expected a file name, Markdown (a multi-line string) or a list of them",
+});
+
+/** A manifest field that fills a placeholder: YAML may read `slides: 2021` as a number. */
+const PlaceholderField = z.union([z.string(), z.number()]).transform(String).nullish();
+
+/**
+ * The container.training manifest, as the courses' build (markmaker.py) reads it: the parts under
+ * `content:` (or `chapters:`, 2018 courses), nested to any depth; the fields that fill the slides'
+ * placeholders; other keys are the slides' own.
+ */
 export const ManifestSchema = z
   .object({
-    title: z.string().optional(),
-    exclude: z.union([z.array(z.string()), z.string().transform((s) => [s])]).optional().default([]),
-    content: z.array(z.union([z.string(), z.array(z.string()), z.null()])),
+    title: PlaceholderField,
+    exclude: z
+      .union([z.array(z.string()), z.string().transform((s) => [s]), z.null().transform(() => [])])
+      .optional()
+      .default([]),
+    content: ContentSchema.optional(),
+    chapters: ContentSchema.optional(),
+    gitrepo: PlaceholderField,
+    slides: PlaceholderField,
+    chat: PlaceholderField,
+    zip: PlaceholderField,
+    html: PlaceholderField,
     labrun: z.unknown().optional(),
   })
-  .loose();
+  .loose()
+  .refine((m) => m.content !== undefined || m.chapters !== undefined, {
+    message: "no 'content:' (or 'chapters:'): the list of the course's files",
+  });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

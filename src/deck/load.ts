@@ -3,13 +3,35 @@ import { basename, dirname, extname, join, relative, resolve, sep } from "node:p
 import { DeckError } from "../problem.js";
 import { DEFAULT_CONFIG, DeckConfigSchema, ManifestSchema, type DeckConfig } from "./config.js";
 import { readYaml, validate, positionOf, type YamlFile } from "./yaml-file.js";
+import { manifestEntries } from "./manifest-entries.js";
+import { manifestValues, substitute, type SubstituteOptions, type UnfilledPlaceholder } from "./placeholders.js";
 
 export interface DeckFile {
   /** Path as given to the user (relative to the working directory when possible). */
   readonly path: string;
   /** Path relative to the deck's root, without extension: the stable part of step ids. */
   readonly key: string;
+  /** The text as the slides show it: placeholders filled, `@@INCLUDE[path]` expanded. */
   readonly text: string;
+  /**
+   * The line in `path` of each line of `text` (index 0 is line 1), when they differ: Markdown
+   * written in a manifest, a file included in place. Use sourceLine().
+   */
+  readonly sourceLines?: readonly number[];
+  /** Added to the columns of `text` to get the source's (Markdown indented in a manifest). */
+  readonly columnOffset?: number;
+  /** Placeholders left in `text`, for lint. */
+  readonly unfilled?: readonly UnfilledPlaceholder[];
+}
+
+/** The line in the file's source of line `line` of its text. */
+export function sourceLine(file: DeckFile, line: number): number {
+  return file.sourceLines?.[line - 1] ?? line;
+}
+
+/** The column in the file's source of column `column` of its text. */
+export function sourceColumn(file: DeckFile, column: number): number {
+  return column + (file.columnOffset ?? 0);
 }
 
 export interface Deck {
@@ -34,7 +56,7 @@ export function loadDeck(source: string): Deck {
   if (stat.isDirectory()) return loadFolder(source, abs);
   const ext = extname(abs).toLowerCase();
   if (ext === ".yml" || ext === ".yaml") return loadManifest(source, abs);
-  const file = readDeckFile(abs, dirname(abs));
+  const file = readDeckFile(abs, dirname(abs), placeholderFiller(dirname(abs), {}));
   if (!file.text.trim()) throw new DeckError(file.path, "the deck is empty");
   return {
     source,
@@ -57,7 +79,8 @@ function statOrThrow(shown: string, abs: string) {
 function loadFolder(source: string, abs: string): Deck {
   const paths = listMarkdown(abs).sort();
   if (paths.length === 0) throw new DeckError(source, "no .md files in this folder");
-  const files = paths.map((p) => readDeckFile(p, abs));
+  const filler = placeholderFiller(abs, {});
+  const files = paths.map((p) => readDeckFile(p, abs, filler));
   if (files.every((f) => !f.text.trim())) throw new DeckError(source, "the deck is empty");
   return { source, title: basename(abs), root: abs, exclude: [], files, ...findConfig(abs) };
 }
@@ -75,21 +98,26 @@ function listMarkdown(dir: string): string[] {
 
 function loadManifest(source: string, abs: string): Deck {
   const shown = displayPath(abs);
-  const y = readYaml(shown, readText(abs));
+  const text = readText(abs);
+  const y = readYaml(shown, text);
   const manifest = validate(y, ManifestSchema, "manifest");
   const root = dirname(abs);
+  const filler = placeholderFiller(root, manifestValues({ ...manifest, fileName: basename(abs) }), true);
+  const manifestKey = basename(abs, extname(abs));
   const files: DeckFile[] = [];
-  manifest.content.forEach((entry, i) => {
-    const group = entry === null ? [] : Array.isArray(entry) ? entry : [entry];
-    group.forEach((rel, j) => {
-      const path = resolve(root, rel);
-      if (!existsSync(path)) {
-        const at = positionOf(y, Array.isArray(entry) ? ["content", i, j] : ["content", i]);
-        throw new DeckError(shown, `content entry '${rel}' does not exist`, at.line, at.column);
-      }
-      files.push(readDeckFile(path, root));
-    });
-  });
+  let inline = 0;
+  for (const entry of manifestEntries(y, manifest.content !== undefined ? "content" : "chapters", text)) {
+    if (entry.kind === "inline") {
+      inline++;
+      const filled = substitute(entry.text, { ...filler, sourceLine: entry.sourceLine, columnOffset: entry.columnOffset });
+      files.push({ path: shown, key: `${manifestKey}/inline-${inline}`, ...filled, columnOffset: entry.columnOffset });
+      continue;
+    }
+    const path = resolve(root, entry.path);
+    if (!existsSync(path)) throw new DeckError(shown, `content entry '${entry.path}' does not exist`, entry.line, entry.column);
+    if (!statSync(path).isFile()) throw new DeckError(shown, `content entry '${entry.path}' is a folder, expected a .md file`, entry.line, entry.column);
+    files.push(readDeckFile(path, root, filler));
+  }
   if (files.length === 0 || files.every((f) => !f.text.trim())) throw new DeckError(shown, "the deck is empty");
   const inlineYaml = manifest.labrun === undefined ? undefined : subYaml(y, "labrun");
   const found = inlineYaml
@@ -102,6 +130,38 @@ function loadManifest(source: string, abs: string): Deck {
     exclude: manifest.exclude,
     files,
     ...found,
+  };
+}
+
+type Filler = Pick<SubstituteOptions, "values" | "fromManifest" | "link" | "include">;
+
+/**
+ * How placeholders are filled for a deck whose folder is `deckRoot`: `@@LINK[path]` and
+ * `@@INCLUDE[path]` name files from the repository's root, the folder above the deck's (a course's
+ * manifests are in `slides/`, the files they include in `k8s/`...).
+ */
+function placeholderFiller(deckRoot: string, values: Record<string, string>, fromManifest = false): Filler {
+  const repository = dirname(deckRoot);
+  const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+  return {
+    values,
+    fromManifest,
+    link: (path) => {
+      const abs = resolve(repository, path);
+      // As the build does: a file it cannot see is named, not linked.
+      if (!isFile(abs)) return { text: path };
+      const url = values.GITREPO ? `https://${values.GITREPO}/tree/master/${path}` : relative(deckRoot, abs).split(sep).join("/");
+      return { text: `[${path}](${url})` };
+    },
+    include: (path) => {
+      const abs = resolve(repository, path);
+      if (!isFile(abs)) return { missing: `@@INCLUDE[${path}]: no file '${path}' in the repository (${displayPath(repository) || "."})` };
+      try {
+        return { text: readText(abs).replace(/\r?\n$/, "").replace(/\r\n?/g, "\n") };
+      } catch (e) {
+        return { missing: `@@INCLUDE[${path}]: ${e instanceof DeckError ? e.message : String(e)}` };
+      }
+    },
   };
 }
 
@@ -125,13 +185,12 @@ function findConfig(dir: string): Pick<Deck, "config" | "configFile" | "configAt
   return { config: DEFAULT_CONFIG };
 }
 
-function readDeckFile(abs: string, root: string): DeckFile {
+function readDeckFile(abs: string, root: string, filler: Filler): DeckFile {
   const shown = displayPath(abs);
   if (statOrThrow(shown, abs).isDirectory()) throw new DeckError(shown, "is a folder, expected a .md file");
-  const text = readText(abs);
   const rel = relative(root, abs);
   const key = rel.slice(0, rel.length - extname(rel).length).split(sep).join("/");
-  return { path: shown, key, text };
+  return { path: shown, key, ...substitute(readText(abs), filler) };
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -8,8 +8,19 @@ import { exerciseEmpty } from "./rules/exercise-empty.js";
 import { commandOutsideExercise } from "./rules/command-outside-exercise.js";
 import { doubleEncoded } from "./rules/double-encoded.js";
 import { commandTypo } from "./rules/command-typo.js";
+import { placeholderUnfilled } from "./rules/placeholder-unfilled.js";
 
-export const RULES: readonly LintRule[] = [noCommandBefore, pasteWithoutCopy, undefinedVariable, imageTag, exerciseEmpty, commandOutsideExercise, commandTypo, doubleEncoded];
+export const RULES: readonly LintRule[] = [
+  noCommandBefore,
+  pasteWithoutCopy,
+  undefinedVariable,
+  imageTag,
+  exerciseEmpty,
+  commandOutsideExercise,
+  commandTypo,
+  doubleEncoded,
+  placeholderUnfilled,
+];
 
 /** Rules reported by the parser itself (they need the Markdown): listed here so `--help` can show them. */
 export const PARSER_RULES: Readonly<Record<string, string>> = {

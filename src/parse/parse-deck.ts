@@ -1,7 +1,8 @@
 import { unified } from "unified";
 import remarkParse from "remark-parse";
 import type { Code, Html, Nodes, Parents, Root, Heading } from "mdast";
-import type { Deck, DeckFile } from "../deck/load.js";
+import { sourceColumn, sourceLine, type Deck, type DeckFile } from "../deck/load.js";
+import type { UnfilledPlaceholder } from "../deck/placeholders.js";
 import type { Problem } from "../problem.js";
 import type { StepKind } from "../graph/step.js";
 import { splitSlides, type RawSlide } from "./slides.js";
@@ -55,6 +56,8 @@ export interface ParsedDeck {
   readonly looseBlocks: readonly LooseBlock[];
   /** Exercises with nothing to run, for lint. */
   readonly emptyExercises: readonly { file: string; line: number; column: number; name: string }[];
+  /** Placeholders (`@@CHAT@@`...) left unfilled on the deck's slides, for lint. */
+  readonly unfilled: readonly (UnfilledPlaceholder & { readonly file: string })[];
 }
 
 const markdown = unified().use(remarkParse);
@@ -72,6 +75,7 @@ class DeckState {
   private readonly problems: Problem[] = [];
   private readonly looseBlocks: LooseBlock[] = [];
   private readonly emptyExercises: { file: string; line: number; column: number; name: string }[] = [];
+  private readonly unfilled: (UnfilledPlaceholder & { readonly file: string })[] = [];
   private chapter = "";
   private readonly exerciseNames: ReadonlySet<string>;
   private readonly exclude: ReadonlySet<string>;
@@ -89,6 +93,7 @@ class DeckState {
       problems: this.problems,
       looseBlocks: this.looseBlocks,
       emptyExercises: this.emptyExercises,
+      unfilled: this.unfilled,
     };
   }
 
@@ -97,14 +102,22 @@ class DeckState {
     for (const raw of splitSlides(file.text)) {
       if (raw.properties.layout || raw.properties.classes.some((c) => this.exclude.has(c))) continue;
       this.parseSlide(file, raw, keys);
+      // Only what the slide shows: notes, properties and separators are blanked in raw.lines.
+      for (const p of file.unfilled ?? []) {
+        if (raw.lines[p.textLine - raw.startLine]?.includes(p.text)) this.unfilled.push({ ...p, file: file.path });
+      }
     }
   }
 
   private parseSlide(file: DeckFile, raw: RawSlide, keys: Map<string, number>) {
     const text = raw.lines.join("\n");
     const tree = markdown.parse(text) as Root;
+    // Positions below are in the file's text until they leave for a step, slide or problem.
+    const at = (line: number) => sourceLine(file, line);
+    const col = (column: number) => sourceColumn(file, column);
+    const place = <T extends { line: number; column: number }>(p: T): T => ({ ...p, line: at(p.line), column: col(p.column) });
     const { macros, problems } = findMacros(raw.lines, raw.startLine, file.path);
-    this.problems.push(...problems);
+    this.problems.push(...problems.map(place));
     const lastLine = raw.startLine + raw.lines.length - 1;
     const exercises = macros.filter((m) => this.exerciseNames.has(m.name));
 
@@ -119,12 +132,12 @@ class DeckState {
       number: this.slides.length + 1,
       file: file.path,
       key: seen === 1 ? baseKey : `${baseKey}-${seen}`,
-      line: raw.startLine,
+      line: at(raw.startLine),
       title,
       chapter: this.chapter,
       classes: raw.properties.classes,
       markdown: text,
-      exercises,
+      exercises: exercises.map((e) => ({ ...place(e), ...(e.endLine === undefined ? {} : { endLine: at(e.endLine) }) })),
     };
     this.slides.push(slide);
 
@@ -135,7 +148,7 @@ class DeckState {
     let rank = 0;
     const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string) => {
       rank++;
-      this.steps.push({ id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line, column, slide, hidden, lang });
+      this.steps.push({ id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line: at(line), column: col(column), slide, hidden, lang });
     };
 
     walk(tree, (node, parent, index) => {
@@ -152,26 +165,26 @@ class DeckState {
         } else if (inExercise) {
           add("manual", node.value, firstLine, column, false, lang || undefined);
         } else if (SHELL_LANGS.has(lang)) {
-          this.looseBlocks.push({ file: file.path, line: firstLine, column, lang, text: node.value });
+          this.looseBlocks.push({ file: file.path, line: at(firstLine), column: col(column), lang, text: node.value });
         }
       } else if (node.type === "html") {
         const hidden = hiddenExercises(raw.lines, node, offset, file.path, this.exerciseNames);
         if (hidden) {
-          this.problems.push(...hidden.problems);
+          this.problems.push(...hidden.problems.map(place));
           for (const s of hidden.steps) add(s.kind, s.text, s.line, s.column, true, s.lang);
           hiddenRanges.push(...hidden.exercises);
           return;
         }
         const line = node.position!.start.line + offset;
         const { directives, problems: bad } = parseDirectives(node.value, line, node.position!.start.column, file.path);
-        this.problems.push(...bad);
+        this.problems.push(...bad.map(place));
         if (directives.length === 0) return;
         if (!exerciseAt(line)) {
           const d = directives[0]!;
           this.problems.push({
             file: file.path,
-            line: d.line,
-            column: d.column,
+            line: at(d.line),
+            column: col(d.column),
             severity: "warning",
             message: `directive '${d.name}' outside any exercise is ignored`,
             ruleId: "directive-outside-exercise",
@@ -182,10 +195,12 @@ class DeckState {
       }
     });
 
+    // Steps carry source lines; a text-to-source map never goes backwards, so ranges still hold.
     for (const ex of [...exercises, ...hiddenRanges]) {
-      const end = ex.endLine ?? lastLine;
-      const runs = this.steps.slice(stepsBefore).some((s) => s.kind !== "manual" && s.kind !== "expect" && s.line >= ex.line && s.line <= end);
-      if (!runs) this.emptyExercises.push({ file: file.path, line: ex.line, column: ex.column, name: ex.name });
+      const start = at(ex.line);
+      const end = at(ex.endLine ?? lastLine);
+      const runs = this.steps.slice(stepsBefore).some((s) => s.kind !== "manual" && s.kind !== "expect" && s.line >= start && s.line <= end);
+      if (!runs) this.emptyExercises.push({ file: file.path, line: start, column: col(ex.column), name: ex.name });
     }
   }
 }

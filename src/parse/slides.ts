@@ -108,10 +108,10 @@ function makeSlide(startLine: number, lines: string[], reveals: number[]): RawSl
   let name: string | undefined;
   let template: string | undefined;
   let layout = false;
-  // Properties come first; blank lines before them are common (`---`, blank line, `class: x`).
-  let i = 0;
-  while (i < lines.length && !lines[i]!.trim()) i++;
-  for (; i < lines.length; i++) {
+  // Properties come first; blank lines before and between them are common (remark.js skips them:
+  // `name: part-1`, blank line, `class: title` in the courses' manifests).
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.trim()) continue;
     const m = PROPERTY.exec(lines[i]!);
     if (!m) break;
     const [, key, value = ""] = m;

@@ -130,6 +130,10 @@ function inline(nodes: readonly PhrasingContent[], style: SpanStyle): Span[] {
       case "break":
         spans.push({ text: "\n", style });
         break;
+      case "html":
+        // `<br/>` breaks lines on real slides (the courses' @@TITLE@@ is filled with them).
+        if (/^<br\s*\/?>$/i.test(node.value)) spans.push({ text: "\n", style });
+        break;
       default:
         // Inline HTML (comments included) and footnote marks are not shown.
         break;

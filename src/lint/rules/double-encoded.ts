@@ -1,5 +1,6 @@
 import type { Problem } from "../../problem.js";
 import type { LintRule } from "../rule.js";
+import { sourceColumn, sourceLine } from "../../deck/load.js";
 
 /**
  * `double-encoded`: text that is UTF-8 read as a single-byte encoding and saved again, so that one
@@ -84,8 +85,8 @@ export const doubleEncoded: LintRule = {
         for (const d of findDoubleEncoding(line)) {
           problems.push({
             file: file.path,
-            line: i + 1,
-            column: d.index + 1,
+            line: sourceLine(file, i + 1),
+            column: sourceColumn(file, d.index + 1),
             severity: "warning",
             message: `looks double-encoded: '${d.seen}' is probably '${d.meant}'`,
             ruleId: this.id,
