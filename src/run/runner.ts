@@ -1,6 +1,8 @@
 import type { Step } from "../graph/step.js";
 import { matchExpected } from "./expect-match.js";
-import { keyBytes, keysBytes, type CommandResult, type RunningCommand, type Session } from "./session.js";
+import type { CommandResult, RunningCommand } from "./command.js";
+import { keyBytes, keysBytes } from "./keys.js";
+import type { Session } from "./session.js";
 import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./result.js";
 import { openUrl } from "./open-url.js";
 import { Panes } from "./panes.js";
