@@ -11,6 +11,8 @@ export interface CommandResult {
   rawOutput: string;
   timedOut: boolean;
   durationMs: number;
+  /** On a timeout, the screen's last line when it came: what the terminal was waiting on. */
+  lastScreenLine?: string;
 }
 
 export interface RunningCommand {
@@ -29,7 +31,8 @@ export interface RunningCommand {
 
 const DEFAULT_WAIT_MS = 60_000;
 
-export type LineEnd = { readonly kind: "more" } | { readonly kind: "done"; readonly status: number };
+/** How a typed line ended: bash wants more, it ran (with its status), or it started a nested shell. */
+export type LineEnd = { readonly kind: "more" } | { readonly kind: "done"; readonly status: number } | { readonly kind: "shell" };
 
 /** A text typed into the session: its commands' statuses and output. */
 export class Command implements RunningCommand {
@@ -39,6 +42,7 @@ export class Command implements RunningCommand {
   /** No more lines are typed (^C, timeout). */
   aborted = false;
   timedOut = false;
+  lastScreenLine: string | undefined;
   private readonly log = new OutputLog();
   private readonly waiters = new Set<PendingWait>();
   private resolveDone: (result: CommandResult) => void = () => {};
@@ -87,7 +91,7 @@ export class Command implements RunningCommand {
   /** Returns whether bash wants another line of the same command. */
   record(end: LineEnd): boolean {
     if (end.kind === "more") return true;
-    this.statuses.push(end.status);
+    this.statuses.push(end.kind === "done" ? end.status : 0);
     return false;
   }
 
@@ -103,6 +107,7 @@ export class Command implements RunningCommand {
       rawOutput: this.log.raw.toString(),
       timedOut: this.timedOut,
       durationMs: Date.now() - this.startedAt,
+      ...(this.lastScreenLine !== undefined ? { lastScreenLine: this.lastScreenLine } : {}),
     };
     for (const pending of [...this.waiters]) pending.end(false);
     this.resolveDone(this.result);

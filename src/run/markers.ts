@@ -3,6 +3,11 @@
  * sequences in its prompts. PS0 says a command line was read and starts running, PS2
  * says it wants another line of the same command, PS1 says the command ended and
  * carries its status.
+ *
+ * A nested interactive shell (`docker exec -ti ... sh`, `su`...) is told, once, to
+ * print markers of its own in PS1 and PS2 (nestedShellSetup): `nd` with its level
+ * and `$?` when a line ended, `nm` when it wants more. POSIX shells have no PS0:
+ * there, a line starts running once its echo has been printed (echo-filter.ts).
  */
 
 export const MARKER_OSC = 7770;
@@ -12,7 +17,10 @@ export const NONCE_ENV = "LABRUN_SESSION";
 export type Marker =
   | { readonly kind: "start"; readonly seq: number }
   | { readonly kind: "more"; readonly seq: number }
-  | { readonly kind: "done"; readonly seq: number; readonly status: number };
+  | { readonly kind: "done"; readonly seq: number; readonly status: number }
+  /** From a nested shell's PS1: its level (1 for the first shell inside labrun's bash). */
+  | { readonly kind: "nested-done"; readonly level: number; readonly status: number }
+  | { readonly kind: "nested-more"; readonly level: number };
 
 export type Piece = { readonly kind: "text"; readonly text: string } | Marker;
 
@@ -64,6 +72,8 @@ function parseMarker(body: string): Marker | null {
   const seq = Number(seqText);
   if (!Number.isInteger(seq)) return null;
   if (kind === "start" || kind === "more") return { kind, seq };
+  if (kind === "nm") return { kind: "nested-more", level: seq };
+  if (kind === "nd" && Number.isInteger(Number(statusText))) return { kind: "nested-done", level: seq, status: Number(statusText) };
   const status = Number(statusText);
   if (kind === "done" && Number.isInteger(status)) return { kind, seq, status };
   return null;
@@ -99,4 +109,16 @@ PROMPT_COMMAND=__labrun_markers
 `
     .replaceAll("OSC", String(MARKER_OSC))
     .replaceAll("NONCE", nonce);
+}
+
+/**
+ * The line typed once into a nested POSIX shell, as soon as its prompt shows: PS1 and PS2
+ * get invisible markers (PS1's carries `$?`, expanded at each prompt by dash, ash, bash,
+ * ksh), then the line erases its own echo (`eraseRows` rows up) so the screen shows the
+ * shell's prompt as it was. Short, so that it rarely wraps; a leading space keeps it out
+ * of bash's history.
+ */
+export function nestedShellSetup(nonce: string, level: number, eraseRows: number): string {
+  const osc = `\\33]${MARKER_OSC};${nonce}`;
+  return ` PS1="$(printf '${osc};nd;${level};$?\\7')$PS1" PS2="$(printf '${osc};nm;${level}\\7')$PS2";printf '\\33[${eraseRows}A\\r\\33[J'`;
 }

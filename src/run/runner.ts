@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly reporters?: readonly Reporter[];
   readonly cols?: number;
   readonly rows?: number;
+  /** Prompts of nested shells (regular expressions), besides the defaults: labrun.yml's `prompts:`. */
+  readonly prompts?: readonly string[];
   /** Stop between steps when this aborts (SIGINT in the UI, tests). */
   readonly signal?: AbortSignal;
 }
@@ -61,6 +63,7 @@ export class Runner {
       cwd: options.cwd,
       env: options.env,
       mask: options.mask,
+      ...(options.prompts ? { prompts: options.prompts } : {}),
       cols: options.cols,
       rows: options.rows,
       onData: (chunk) => {
@@ -183,7 +186,7 @@ export class Runner {
     const result = await session.run(text, { timeoutMs: timeout });
     this.commands.set(step.id, { result });
     const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
-    const reason = result.timedOut ? `no prompt after ${Math.round(timeout / 1000)} s: interrupted` : status === "failed" ? `exit status ${result.exitCode}` : undefined;
+    const reason = result.timedOut ? timedOutReason(timeout, result.lastScreenLine) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
     return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
   }
 
@@ -256,6 +259,13 @@ export class Runner {
     this.clipboard = last[0];
     return { status: "passed", output: last[0] };
   }
+}
+
+/** Names the screen's last line: an unknown prompt, or the question a program waits on, is there. */
+function timedOutReason(timeoutMs: number, lastLine: string | undefined): string {
+  const seconds = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+  const line = lastLine?.trim() ? `; the screen's last line was ${JSON.stringify(lastLine.trimEnd())}` : "";
+  return `no prompt after ${seconds}: interrupted${line}`;
 }
 
 function skipped(step: Step, reason: string): StepResult {

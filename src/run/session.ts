@@ -12,8 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
 import { InterruptFollowUp, killForeground } from "./interrupt.js";
-import { bashRc, MarkerStream, NONCE_ENV, type Marker } from "./markers.js";
+import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV, type Marker } from "./markers.js";
 import { Masker } from "./masker.js";
+import { EchoFilter, mayStartShell, PromptMatcher, QuietTimer } from "./nested-shell.js";
 import * as processes from "./processes.js";
 import { withTimeout } from "./with-timeout.js";
 
@@ -36,6 +37,8 @@ export interface SessionOptions {
   shell?: string;
   /** Secret values: never appear in anything the session exposes (onData, output, screen text). */
   mask?: readonly string[];
+  /** Regular expressions for the prompts of nested shells, besides the defaults (nested-shell.ts). */
+  prompts?: readonly string[];
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -46,6 +49,10 @@ const KILL_GRACE_MS = 2_000;
 const STRAY_PROMPT_MS = 1_000;
 /** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
 const HANGUP_GRACE_MS = 500;
+/** How long the output of a line that may start a shell (mayStartShell) must be quiet before its last line is taken for a prompt. */
+const SHELL_QUIET_MS = 100;
+/** The same for any other line whose prompt does not come back: `chroot`, `lxc exec`... start shells too. */
+const OTHER_QUIET_MS = 1_500;
 
 /** Sessions not closed yet, for closeAllSessionsSync(). */
 const liveSessions = new Map<Session, () => void>();
@@ -86,6 +93,12 @@ export class Session {
   private disposed = false;
   /** The screen when the session closed, for reports written afterwards. */
   private lastScreen = "";
+  /** Nested interactive shells open inside labrun's bash: lines are typed into the innermost. */
+  private depth = 0;
+  private readonly prompts: PromptMatcher;
+  private readonly promptWatch = new QuietTimer(() => void this.checkForPrompt());
+  /** Where the cursor was on the prompt of the nested shell just found. */
+  private promptColumn = 0;
 
   private constructor(
     private readonly child: IPty,
@@ -96,6 +109,7 @@ export class Session {
     this.pid = child.pid;
     this.followUp = new InterruptFollowUp(this.pid, () => !this.hasExited && this.commandRunning);
     this.masker = new Masker(opts.mask ?? []);
+    this.prompts = new PromptMatcher(opts.prompts ?? []);
     this.markers = new MarkerStream(nonce);
     this.term = new Terminal({ cols: child.cols, rows: child.rows, allowProposedApi: true, scrollback: 1000 });
     // Programs query the terminal (cursor position, device attributes) and may wait for the answer.
@@ -147,7 +161,10 @@ export class Session {
 
   /** Running a command, or about to print the fresh prompt a ^C at the prompt asks for. */
   private get bashBusy(): boolean {
-    return !this.hasExited && (this.commandRunning || this.strayPromptTimer !== null);
+    if (this.hasExited) return false;
+    // Inside a nested shell, labrun's bash runs it all along: what counts is the nested line.
+    const running = this.depth === 0 ? this.commandRunning : this.lineWaiter !== null;
+    return running || this.strayPromptTimer !== null;
   }
 
   onData(listener: (chunk: string) => void): () => void {
@@ -203,7 +220,7 @@ export class Session {
     if (data.includes("\x03")) {
       this.interruptsSent++;
       if (this.current !== null) this.current.aborted = true;
-      if (!this.commandRunning && this.lineWaiter === null) this.expectStrayPrompt();
+      if (this.lineWaiter === null && (this.depth > 0 || !this.commandRunning)) this.expectStrayPrompt();
     }
     this.child.write(data);
   }
@@ -217,7 +234,8 @@ export class Session {
    */
   interrupt(): void {
     this.send("\x03");
-    if (this.hasExited || !this.commandRunning) return;
+    // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
+    if (this.hasExited || !this.commandRunning || this.depth > 0) return;
     const group = processes.foregroundGroup(this.pid);
     // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
     if (group !== null && group !== this.pid) processes.signal(this.pid, "SIGINT");
@@ -267,7 +285,8 @@ export class Session {
       if (command.aborted || command.finished) return;
       // At the primary prompt, a blank or comment line runs nothing: bash would report a stale $?.
       if (!continuing && runsNothing(line)) continue;
-      const end = await this.typeLine(line, !continuing);
+      let end = await this.typeLine(line, !continuing);
+      if (end?.kind === "shell") end = await this.setUpNestedShell();
       if (end === null) return;
       continuing = command.record(end);
     }
@@ -279,24 +298,50 @@ export class Session {
     }
   }
 
-  private typeLine(line: string, atPrimaryPrompt: boolean): Promise<LineEnd | null> {
-    const end = this.nextLineEnd(atPrimaryPrompt);
+  private typeLine(line: string, atPrimaryPrompt: boolean, hidden = false): Promise<LineEnd | null> {
+    const end = this.nextLineEnd(atPrimaryPrompt, line, hidden);
     // Readline would act on control characters (Tab completes): ^V makes it insert the next one as is.
     this.child.write(line.replace(/[\x00-\x1f\x7f]/g, "\x16$&") + "\r");
     return end;
   }
 
-  private nextLineEnd(atPrimaryPrompt: boolean): Promise<LineEnd | null> {
+  private nextLineEnd(atPrimaryPrompt: boolean, line?: string, hidden = false): Promise<LineEnd | null> {
     if (this.hasExited) return Promise.resolve(null);
+    const quietMs = line === undefined || hidden ? null : mayStartShell(line) ? SHELL_QUIET_MS : OTHER_QUIET_MS;
+    const echo = this.depth > 0 && line !== undefined ? new EchoFilter(line) : null;
     return new Promise((resolve) => {
-      this.lineWaiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent };
+      this.lineWaiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent, level: this.depth, echo, hidden, quietMs };
     });
   }
 
   private endLine(end: LineEnd | null): void {
     const waiter = this.lineWaiter;
     this.lineWaiter = null;
+    this.promptWatch.cancel();
     waiter?.resolve(end);
+  }
+
+  /**
+   * The running line's output went quiet: if the cursor sits after a prompt, the line
+   * started another shell (its own prompt, with its marker, would have come back).
+   */
+  private async checkForPrompt(): Promise<void> {
+    await this.settled();
+    const waiter = this.lineWaiter;
+    if (waiter === null || !waiter.started || waiter.quietMs === null || waiter.level !== this.depth || this.disposed) return;
+    const buffer = this.term.buffer.active;
+    const beforeCursor = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(false, 0, buffer.cursorX) ?? "";
+    if (!this.prompts.matches(beforeCursor)) return;
+    this.promptColumn = buffer.cursorX;
+    this.depth++;
+    this.endLine({ kind: "shell" });
+  }
+
+  /** Tells the nested shell just found to print markers; its end is the end of the line that started it. */
+  private setUpNestedShell(): Promise<LineEnd | null> {
+    const length = nestedShellSetup(this.nonce, this.depth, 1).length;
+    const rows = Math.max(1, Math.ceil((this.promptColumn + length) / this.term.cols));
+    return this.typeLine(nestedShellSetup(this.nonce, this.depth, rows), true, true);
   }
 
   /**
@@ -350,6 +395,7 @@ export class Session {
   }
 
   private async stopTimedOut(command: Command): Promise<CommandResult> {
+    command.lastScreenLine = this.screen().split("\n").pop() ?? "";
     command.timedOut = true;
     command.aborted = true;
     this.interrupt();
@@ -386,11 +432,20 @@ export class Session {
     // (an empty one) makes it parse now, so screen() is current without waiting a tick.
     this.term.input("", true);
     this.term.write(chunk, () => this.unparsedWrites--);
-    if (this.commandRunning) this.current?.append(chunk);
+    const waiter = this.lineWaiter;
+    if (waiter?.echo) {
+      const output = waiter.echo.push(chunk);
+      waiter.started ||= waiter.echo.passed;
+      if (output !== "" && !waiter.hidden) this.current?.append(output);
+    } else if (this.depth === 0 && this.commandRunning) {
+      this.current?.append(chunk);
+    }
     for (const listener of this.listeners) listener(chunk);
+    if (waiter?.started && waiter.quietMs !== null && waiter.level === this.depth) this.promptWatch.data(waiter.quietMs);
   }
 
   private onMarker(marker: Marker): void {
+    if (marker.kind === "nested-done" || marker.kind === "nested-more") return this.onNestedMarker(marker);
     if (marker.seq <= this.lastMarkerSeq) return;
     this.lastMarkerSeq = marker.seq;
     switch (marker.kind) {
@@ -402,6 +457,8 @@ export class Session {
         this.endLine({ kind: "more" });
         break;
       case "done":
+        // Labrun's own prompt: any nested shell has exited.
+        this.depth = 0;
         this.commandRunning = false;
         this.followUp.cancel();
         this.clearStrayPromptTimer();
@@ -409,6 +466,25 @@ export class Session {
         this.notifyIdle();
         break;
     }
+  }
+
+  /**
+   * A nested shell's prompt. Its level says which shell is back at its prompt (an inner one
+   * may have exited). A prompt before the echo of the line typed at it is the one the line
+   * was typed at, redrawn: not its end.
+   */
+  private onNestedMarker(marker: Extract<Marker, { kind: "nested-done" | "nested-more" }>): void {
+    if (marker.level > this.depth) return;
+    const waiter = this.lineWaiter;
+    const afterEcho = waiter !== null && (waiter.echo === null || waiter.started || waiter.echo.sawNewline);
+    if (marker.kind === "nested-more") {
+      if (afterEcho && waiter.level === marker.level) this.endLine({ kind: "more" });
+      return;
+    }
+    this.depth = marker.level;
+    this.clearStrayPromptTimer();
+    if (afterEcho && waiter.level >= marker.level && !this.isStrayPrompt(marker.status)) this.endLine({ kind: "done", status: marker.status });
+    this.notifyIdle();
   }
 
   /** Resolves once the headless terminal parsed everything written so far (it parses asynchronously). */
@@ -425,6 +501,8 @@ export class Session {
 
   private onExit(): void {
     this.hasExited = true;
+    this.depth = 0;
+    this.promptWatch.cancel();
     this.followUp.cancel();
     this.clearStrayPromptTimer();
     this.emit(this.masker.flush());
@@ -481,6 +559,14 @@ interface LineWaiter {
   /** Bash started running it (PS0). */
   started: boolean;
   readonly interruptsBefore: number;
+  /** How many nested shells were open when it was typed. */
+  readonly level: number;
+  /** In a nested shell: tells the line's echo from its output (and `started` once past it). */
+  readonly echo: EchoFilter | null;
+  /** Labrun's own line (a nested shell's setup): no output, no prompt watch. */
+  readonly hidden: boolean;
+  /** How long its output must be quiet before a prompt on the cursor's line means a nested shell; null: never. */
+  readonly quietMs: number | null;
 }
 
 function runsNothing(line: string): boolean {
