@@ -12,9 +12,11 @@ import { stripVTControlCharacters } from "node:util";
  * `[user@node1 ~]$ `, `(venv) user@host:~/src$ `. Not REPLs that look alike (`postgres=# `).
  */
 export const DEFAULT_PROMPTS: readonly string[] = [
-  String.raw`^(\([^)]*\) )?[\w.~/@:+-]* ?[$#%] $`,
+  String.raw`^(\([^)]*\) )?[\w.~/@:+-]* ?[$#] $`,
   String.raw`^(\([^)]*\) )?\[[^\]]+\] ?[$#%] $`,
   String.raw`^(\([^)]*\) )?[\w.-]+@[\w.-]+:.*[$#] $`,
+  // zsh: `host% `, `~/src % `; not a progress figure (`50% `).
+  String.raw`^(\([^)]*\) )?([\w.~/@:+-]*[A-Za-z~/] ?)?% $`,
 ];
 
 export class PromptMatcher {
@@ -42,7 +44,8 @@ const TTY_FLAGS = /\s(-[a-z]*t[a-z]*i|-[a-z]*i[a-z]*t|-i\s+-t|-t\s+-i|--interact
  */
 export function mayStartShell(line: string): boolean {
   const last = (line.split(/&&|\|\||;|\|/).pop() ?? "").trim();
-  const words = last.split(/\s+/).filter((w) => !/^\w+=/.test(w));
+  // Words as the shell splits them, quotes kept out: `env PS1='a b' sh` is env, an assignment, sh.
+  const words = (last.match(/(?:[^\s'"]+|'[^']*'|"(?:\\.|[^"\\])*")+/g) ?? []).filter((w) => !/^\w+=/.test(w));
   while (words[0] === "sudo" || words[0] === "exec" || words[0] === "env" || words[0] === "command") {
     const wrapper = words.shift();
     const options: string[] = [];
@@ -83,6 +86,7 @@ export class EchoFilter {
   private readonly wanted: string;
   private buffer = "";
   private checkedTo = 0;
+  private leading = true;
 
   constructor(line: string) {
     this.wanted = squash(line);
@@ -90,20 +94,27 @@ export class EchoFilter {
 
   /** Returns the part of the chunk that comes after the echo ("" while still in it). */
   push(chunk: string): string {
-    if (this.passed) return chunk;
+    if (this.passed) return this.output(chunk);
     this.buffer += chunk;
     for (let nl = this.buffer.indexOf("\n", this.checkedTo); nl >= 0; nl = this.buffer.indexOf("\n", nl + 1)) {
       this.sawNewline = true;
       this.checkedTo = nl + 1;
       if (squash(this.buffer.slice(0, nl)).includes(this.wanted)) {
         this.passed = true;
-        // What a line editor prints once done with the line (bash: bracketed paste off, a carriage return) is not output.
-        const rest = this.buffer.slice(nl + 1).replace(/^(?:\x1b\[\?2004l|\r(?!\n))+/, "");
+        const rest = this.buffer.slice(nl + 1);
         this.buffer = "";
-        return rest;
+        return this.output(rest);
       }
     }
     return "";
+  }
+
+  /** What a line editor prints once done with the line (bash: bracketed paste off, a carriage return) is not output. */
+  private output(data: string): string {
+    if (!this.leading) return data;
+    const rest = data.replace(/^(?:\x1b\[\?2004l|\r(?!\n))+/, "");
+    this.leading = rest === "";
+    return rest;
   }
 }
 

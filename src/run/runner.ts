@@ -2,6 +2,7 @@ import type { Step } from "../graph/step.js";
 import { matchExpected } from "./expect-match.js";
 import type { CommandResult, RunningCommand } from "./command.js";
 import { keyBytes, keysBytes } from "./keys.js";
+import { mayStartShell } from "./nested-shell.js";
 import type { Session } from "./session.js";
 import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./result.js";
 import { openUrl } from "./open-url.js";
@@ -186,7 +187,7 @@ export class Runner {
     const result = await session.run(text, { timeoutMs: timeout });
     this.commands.set(step.id, { result });
     const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
-    const reason = result.timedOut ? timedOutReason(timeout, result.lastScreenLine) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
+    const reason = result.timedOut ? timedOutReason(timeout, result.lastScreenLine, mayStartShell(text)) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
     return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
   }
 
@@ -262,10 +263,11 @@ export class Runner {
 }
 
 /** Names the screen's last line: an unknown prompt, or the question a program waits on, is there. */
-function timedOutReason(timeoutMs: number, lastLine: string | undefined): string {
+function timedOutReason(timeoutMs: number, lastLine: string | undefined, startsShell: boolean): string {
   const seconds = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
-  const line = lastLine?.trim() ? `; the screen's last line was ${JSON.stringify(lastLine.trimEnd())}` : "";
-  return `no prompt after ${seconds}: interrupted${line}`;
+  if (!lastLine?.trim()) return `no prompt after ${seconds}: interrupted`;
+  const hint = startsShell ? " (if that is the prompt of the shell this step starts, add a regular expression for it to prompts: in labrun.yml)" : "";
+  return `no prompt after ${seconds}: interrupted; the screen's last line was ${JSON.stringify(lastLine.trimEnd())}${hint}`;
 }
 
 function skipped(step: Step, reason: string): StepResult {
