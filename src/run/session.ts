@@ -5,7 +5,6 @@
  */
 import pty from "@lydell/node-pty";
 import type { IPty } from "@lydell/node-pty";
-import xterm from "@xterm/headless";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,14 +15,12 @@ import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV, type Marker } from "
 import { Masker } from "./masker.js";
 import { EchoFilter, mayStartShell, PromptMatcher, QuietTimer } from "./nested-shell.js";
 import * as processes from "./processes.js";
+import { Screen } from "./screen.js";
 import { withTimeout } from "./with-timeout.js";
 
 export type { CommandResult, RunningCommand } from "./command.js";
 export { CappedText } from "./output-log.js";
 export { keyBytes, keysBytes } from "./keys.js";
-
-const { Terminal } = xterm;
-type HeadlessTerminal = InstanceType<typeof Terminal>;
 
 export interface SessionOptions {
   cwd?: string;
@@ -67,7 +64,7 @@ export function closeAllSessionsSync(): void {
 }
 export class Session {
   readonly pid: number;
-  private readonly term: HeadlessTerminal;
+  private readonly term: Screen;
   private readonly masker: Masker;
   private readonly markers: MarkerStream;
   private readonly listeners = new Set<(chunk: string) => void>();
@@ -86,13 +83,9 @@ export class Session {
   private lineWaiter: LineWaiter | null = null;
   /** ^C sent so far: tells a prompt that ^C caused from the end of a line typed after it. */
   private interruptsSent = 0;
-  private unparsedWrites = 0;
   private readonly followUp: InterruptFollowUp;
   private strayPromptTimer: NodeJS.Timeout | null = null;
-  private readonly settleWaiters = new Set<() => void>();
   private disposed = false;
-  /** The screen when the session closed, for reports written afterwards. */
-  private lastScreen = "";
   /** Nested interactive shells open inside labrun's bash: lines are typed into the innermost. */
   private depth = 0;
   private readonly prompts: PromptMatcher;
@@ -111,10 +104,9 @@ export class Session {
     this.masker = new Masker(opts.mask ?? []);
     this.prompts = new PromptMatcher(opts.prompts ?? []);
     this.markers = new MarkerStream(nonce);
-    this.term = new Terminal({ cols: child.cols, rows: child.rows, allowProposedApi: true, scrollback: 1000 });
     // Programs query the terminal (cursor position, device attributes) and may wait for the answer.
-    this.term.onData((reply) => {
-      if (reply !== "" && this.commandRunning && !this.hasExited) this.child.write(reply);
+    this.term = new Screen(child.cols, child.rows, (reply) => {
+      if (this.commandRunning && !this.hasExited) this.child.write(reply);
     });
     this.exited = new Promise((resolve) => {
       child.onExit(() => {
@@ -244,14 +236,7 @@ export class Session {
 
   /** The visible screen: one line per row, trailing spaces and blank rows at the bottom trimmed. */
   screen(): string {
-    if (this.disposed) return this.lastScreen;
-    const buffer = this.term.buffer.active;
-    const lines: string[] = [];
-    for (let row = 0; row < this.term.rows; row++) {
-      lines.push(buffer.getLine(buffer.baseY + row)?.translateToString(true).trimEnd() ?? "");
-    }
-    while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    return this.masker.mask(lines.join("\n"));
+    return this.masker.mask(this.term.text());
   }
 
   resize(cols: number, rows: number): void {
@@ -329,10 +314,9 @@ export class Session {
     await this.settled();
     const waiter = this.lineWaiter;
     if (waiter === null || !waiter.started || waiter.quietMs === null || waiter.level !== this.depth || this.disposed) return;
-    const buffer = this.term.buffer.active;
-    const beforeCursor = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(false, 0, buffer.cursorX) ?? "";
-    if (!this.prompts.matches(beforeCursor)) return;
-    this.promptColumn = buffer.cursorX;
+    const beforeCursor = this.term.beforeCursor();
+    if (!this.prompts.matches(beforeCursor.text)) return;
+    this.promptColumn = beforeCursor.column;
     this.depth++;
     this.endLine({ kind: "shell" });
   }
@@ -427,11 +411,7 @@ export class Session {
   /** Hands masked, marker-free terminal output to the screen, the running command and listeners. */
   private emit(chunk: string): void {
     if (chunk === "" || this.disposed) return;
-    this.unparsedWrites++;
-    // xterm parses a write on a later tick, unless it follows user input: claiming some
-    // (an empty one) makes it parse now, so screen() is current without waiting a tick.
-    this.term.input("", true);
-    this.term.write(chunk, () => this.unparsedWrites--);
+    this.term.write(chunk);
     const waiter = this.lineWaiter;
     if (waiter?.echo) {
       const output = waiter.echo.push(chunk);
@@ -489,14 +469,7 @@ export class Session {
 
   /** Resolves once the headless terminal parsed everything written so far (it parses asynchronously). */
   private settled(): Promise<void> {
-    if (this.unparsedWrites === 0 || this.disposed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.settleWaiters.add(resolve);
-      this.term.write("", () => {
-        this.settleWaiters.delete(resolve);
-        resolve();
-      });
-    });
+    return this.term.settled();
   }
 
   private onExit(): void {
@@ -513,43 +486,24 @@ export class Session {
 
   private async shutdown(): Promise<void> {
     liveSessions.delete(this);
-    const found = this.ownProcesses();
+    const found = processes.shellProcesses(this.pid, NONCE_ENV, this.nonce);
     processes.signalRefs(found, "SIGHUP");
     processes.signalRefs(found, "SIGTERM");
     await withTimeout(this.exited, HANGUP_GRACE_MS);
-    processes.signalRefs([...found, ...this.ownProcesses()], "SIGKILL");
+    processes.signalRefs([...found, ...processes.shellProcesses(this.pid, NONCE_ENV, this.nonce)], "SIGKILL");
     await withTimeout(this.exited, KILL_GRACE_MS);
     this.followUp.cancel();
     this.clearStrayPromptTimer();
-    this.lastScreen = this.screen();
     this.disposed = true;
     this.term.dispose();
-    for (const resolve of this.settleWaiters) resolve();
     rmSync(this.rcDir, { recursive: true, force: true });
   }
 
   private killNowSync(): void {
-    processes.signalRefs(this.ownProcesses(), "SIGKILL");
+    processes.signalRefs(processes.shellProcesses(this.pid, NONCE_ENV, this.nonce), "SIGKILL");
     rmSync(this.rcDir, { recursive: true, force: true });
   }
 
-  /**
-   * Bash, its descendants, its session (bash leads one), the terminal's
-   * foreground group, and anything that inherited the session's environment
-   * marker (`setsid cmd &` leaves the session and the parent tree).
-   */
-  private ownProcesses(): processes.ProcessRef[] {
-    const stats = processes.allStats();
-    const pids = [
-      this.pid,
-      ...processes.descendants(this.pid, stats),
-      ...processes.sessionMembers(this.pid, stats),
-      ...processes.processesWithEnv(NONCE_ENV, this.nonce, stats.map((stat) => stat.pid)),
-    ];
-    const foreground = processes.foregroundGroup(this.pid);
-    if (foreground !== null) pids.push(...processes.groupMembers(foreground, stats));
-    return processes.refsOf(pids.filter((pid) => pid !== process.pid));
-  }
 }
 
 interface LineWaiter {
