@@ -59,6 +59,7 @@ export class Screen {
 
   /** The cursor's row up to the cursor, spaces kept (a prompt ends with one), and the cursor's column. */
   beforeCursor(): { readonly text: string; readonly column: number } {
+    if (this.disposed) return { text: "", column: 0 };
     const buffer = this.term.buffer.active;
     const text = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(false, 0, buffer.cursorX) ?? "";
     return { text, column: buffer.cursorX };

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
 import { InterruptFollowUp, killForeground } from "./interrupt.js";
-import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV, type Marker } from "./markers.js";
+import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV } from "./markers.js";
 import { Masker } from "./masker.js";
-import { EchoFilter, mayStartShell, PromptMatcher, QuietTimer } from "./nested-shell.js";
+import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
 import { Screen } from "./screen.js";
 import { withTimeout } from "./with-timeout.js";
@@ -42,14 +42,8 @@ const START_TIMEOUT_MS = 10_000;
 /** After ^C on a timeout, how long the prompt may take to come back before the foreground job is killed. */
 const INTERRUPT_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
-/** How long a ^C at the prompt may take to bring a fresh prompt, before typing goes on regardless. */
-const STRAY_PROMPT_MS = 1_000;
 /** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
 const HANGUP_GRACE_MS = 500;
-/** How long the output of a line that may start a shell (mayStartShell) must be quiet before its last line is taken for a prompt. */
-const SHELL_QUIET_MS = 100;
-/** The same for any other line whose prompt does not come back: `chroot`, `lxc exec`... start shells too. */
-const OTHER_QUIET_MS = 1_500;
 
 /** Sessions not closed yet, for closeAllSessionsSync(). */
 const liveSessions = new Map<Session, () => void>();
@@ -72,26 +66,13 @@ export class Session {
   private readonly exited: Promise<void>;
   private hasExited = false;
   private closing: Promise<void> | null = null;
-  /** Between a start marker and the next done marker: bash is running something. */
-  private commandRunning = false;
-  /** Markers carry an increasing number: readline re-prints a prompt (resize, ^L) with the same one. */
-  private lastMarkerSeq = 0;
   /** The command whose lines are being typed, or whose last line runs. */
   private current: Command | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private unfinishedCommands = 0;
-  private lineWaiter: LineWaiter | null = null;
-  /** ^C sent so far: tells a prompt that ^C caused from the end of a line typed after it. */
-  private interruptsSent = 0;
+  private readonly lines: LineTracker;
   private readonly followUp: InterruptFollowUp;
-  private strayPromptTimer: NodeJS.Timeout | null = null;
   private disposed = false;
-  /** Nested interactive shells open inside labrun's bash: lines are typed into the innermost. */
-  private depth = 0;
-  private readonly prompts: PromptMatcher;
-  private readonly promptWatch = new QuietTimer(() => void this.checkForPrompt());
-  /** Where the cursor was on the prompt of the nested shell just found. */
-  private promptColumn = 0;
 
   private constructor(
     private readonly child: IPty,
@@ -100,13 +81,16 @@ export class Session {
     opts: SessionOptions,
   ) {
     this.pid = child.pid;
-    this.followUp = new InterruptFollowUp(this.pid, () => !this.hasExited && this.commandRunning);
+    this.followUp = new InterruptFollowUp(this.pid, () => !this.hasExited && this.lines.commandRunning);
     this.masker = new Masker(opts.mask ?? []);
-    this.prompts = new PromptMatcher(opts.prompts ?? []);
     this.markers = new MarkerStream(nonce);
     // Programs query the terminal (cursor position, device attributes) and may wait for the answer.
     this.term = new Screen(child.cols, child.rows, (reply) => {
-      if (this.commandRunning && !this.hasExited) this.child.write(reply);
+      if (this.lines.commandRunning && !this.hasExited) this.child.write(reply);
+    });
+    this.lines = new LineTracker(this.term, opts.prompts ?? [], () => {
+      if (!this.lines.commandRunning) this.followUp.cancel();
+      this.notifyIdle();
     });
     this.exited = new Promise((resolve) => {
       child.onExit(() => {
@@ -138,7 +122,7 @@ export class Session {
       throw error;
     }
     const session = new Session(child, nonce, rcDir, opts);
-    const firstPrompt = await withTimeout(session.nextLineEnd(false), START_TIMEOUT_MS);
+    const firstPrompt = await withTimeout(session.lines.lineEnd(false), START_TIMEOUT_MS);
     if (firstPrompt === null || firstPrompt.kind !== "done") {
       const screen = session.screen();
       await session.close();
@@ -148,15 +132,7 @@ export class Session {
   }
 
   get busy(): boolean {
-    return this.unfinishedCommands > 0 || this.bashBusy;
-  }
-
-  /** Running a command, or about to print the fresh prompt a ^C at the prompt asks for. */
-  private get bashBusy(): boolean {
-    if (this.hasExited) return false;
-    // Inside a nested shell, labrun's bash runs it all along: what counts is the nested line.
-    const running = this.depth === 0 ? this.commandRunning : this.lineWaiter !== null;
-    return running || this.strayPromptTimer !== null;
+    return this.unfinishedCommands > 0 || this.lines.busy;
   }
 
   onData(listener: (chunk: string) => void): () => void {
@@ -210,9 +186,8 @@ export class Session {
     if (this.hasExited) return;
     // ^C means "stop": lines of the text not typed yet are dropped.
     if (data.includes("\x03")) {
-      this.interruptsSent++;
       if (this.current !== null) this.current.aborted = true;
-      if (this.lineWaiter === null && (this.depth > 0 || !this.commandRunning)) this.expectStrayPrompt();
+      this.lines.interrupted();
     }
     this.child.write(data);
   }
@@ -227,7 +202,7 @@ export class Session {
   interrupt(): void {
     this.send("\x03");
     // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
-    if (this.hasExited || !this.commandRunning || this.depth > 0) return;
+    if (this.hasExited || !this.lines.commandRunning || this.lines.depth > 0) return;
     const group = processes.foregroundGroup(this.pid);
     // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
     if (group !== null && group !== this.pid) processes.signal(this.pid, "SIGINT");
@@ -277,96 +252,31 @@ export class Session {
     }
     // The text left bash wanting more (an unfinished heredoc): keys may complete it, ^C cancel it.
     while (continuing && !command.finished) {
-      const end = await this.nextLineEnd(false);
+      const end = await this.lines.lineEnd(false);
       if (end === null) return;
       continuing = command.record(end);
     }
   }
 
   private typeLine(line: string, atPrimaryPrompt: boolean, hidden = false): Promise<LineEnd | null> {
-    const end = this.nextLineEnd(atPrimaryPrompt, line, hidden);
+    const end = this.lines.lineEnd(atPrimaryPrompt, line, hidden);
     // Readline would act on control characters (Tab completes): ^V makes it insert the next one as is.
     this.child.write(line.replace(/[\x00-\x1f\x7f]/g, "\x16$&") + "\r");
     return end;
   }
 
-  private nextLineEnd(atPrimaryPrompt: boolean, line?: string, hidden = false): Promise<LineEnd | null> {
-    if (this.hasExited) return Promise.resolve(null);
-    const quietMs = line === undefined || hidden ? null : mayStartShell(line) ? SHELL_QUIET_MS : OTHER_QUIET_MS;
-    const echo = this.depth > 0 && line !== undefined ? new EchoFilter(line) : null;
-    return new Promise((resolve) => {
-      this.lineWaiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent, level: this.depth, echo, hidden, quietMs };
-    });
-  }
-
-  private endLine(end: LineEnd | null): void {
-    const waiter = this.lineWaiter;
-    this.lineWaiter = null;
-    this.promptWatch.cancel();
-    waiter?.resolve(end);
-  }
-
-  /**
-   * The running line's output went quiet: if the cursor sits after a prompt, the line
-   * started another shell (its own prompt, with its marker, would have come back).
-   */
-  private async checkForPrompt(): Promise<void> {
-    await this.settled();
-    const waiter = this.lineWaiter;
-    if (waiter === null || !waiter.started || waiter.quietMs === null || waiter.level !== this.depth || this.disposed) return;
-    const beforeCursor = this.term.beforeCursor();
-    if (!this.prompts.matches(beforeCursor.text)) return;
-    this.promptColumn = beforeCursor.column;
-    this.depth++;
-    this.endLine({ kind: "shell" });
-  }
-
   /** Tells the nested shell just found to print markers; its end is the end of the line that started it. */
   private setUpNestedShell(): Promise<LineEnd | null> {
-    const length = nestedShellSetup(this.nonce, this.depth, 1).length;
-    const rows = Math.max(1, Math.ceil((this.promptColumn + length) / this.term.cols));
-    return this.typeLine(nestedShellSetup(this.nonce, this.depth, rows), true, true);
-  }
-
-  /**
-   * Bash answers a ^C at its prompt with a fresh prompt, and part of what is
-   * typed before that prompt is lost: the next line waits for it (or for a
-   * while, should it not come).
-   */
-  private expectStrayPrompt(): void {
-    this.clearStrayPromptTimer();
-    this.strayPromptTimer = setTimeout(() => {
-      this.strayPromptTimer = null;
-      this.notifyIdle();
-    }, STRAY_PROMPT_MS);
-  }
-
-  private clearStrayPromptTimer(): void {
-    if (this.strayPromptTimer !== null) clearTimeout(this.strayPromptTimer);
-    this.strayPromptTimer = null;
-  }
-
-  /**
-   * A ^C reaching bash at its prompt (sent just as a command ended) makes it
-   * print a new prompt, status 130: that prompt must not pass for the end of
-   * a line typed after the ^C, which bash reads and runs next.
-   */
-  private isStrayPrompt(status: number): boolean {
-    const waiter = this.lineWaiter;
-    return (
-      waiter !== null &&
-      waiter.atPrimaryPrompt &&
-      !waiter.started &&
-      status === 130 &&
-      waiter.interruptsBefore === this.interruptsSent
-    );
+    const { depth, promptColumn } = this.lines;
+    const rows = Math.max(1, Math.ceil((promptColumn + nestedShellSetup(this.nonce, depth, 1).length) / this.term.cols));
+    return this.typeLine(nestedShellSetup(this.nonce, depth, rows), true, true);
   }
 
   private untilNothingRuns(): Promise<void> {
-    if (!this.bashBusy) return Promise.resolve();
+    if (!this.lines.busy) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.bashBusy) return;
+        if (this.lines.busy) return;
         this.idleWaiters.delete(check);
         resolve();
       };
@@ -391,7 +301,7 @@ export class Session {
     // The prompt never came back: give up on this command, the session may be unusable.
     if (this.current === command) {
       this.current = null;
-      this.endLine(null);
+      this.lines.endLine(null);
     }
     command.finish({ neverFinished: true });
     return command.done;
@@ -403,7 +313,7 @@ export class Session {
         this.emit(this.masker.push(piece.text));
       } else {
         this.emit(this.masker.flush());
-        this.onMarker(piece);
+        this.lines.onMarker(piece);
       }
     }
   }
@@ -412,59 +322,9 @@ export class Session {
   private emit(chunk: string): void {
     if (chunk === "" || this.disposed) return;
     this.term.write(chunk);
-    const waiter = this.lineWaiter;
-    if (waiter?.echo) {
-      const output = waiter.echo.push(chunk);
-      waiter.started ||= waiter.echo.passed;
-      if (output !== "" && !waiter.hidden) this.current?.append(output);
-    } else if (this.depth === 0 && this.commandRunning) {
-      this.current?.append(chunk);
-    }
+    const output = this.lines.output(chunk);
+    if (output !== "") this.current?.append(output);
     for (const listener of this.listeners) listener(chunk);
-    if (waiter?.started && waiter.quietMs !== null && waiter.level === this.depth) this.promptWatch.data(waiter.quietMs);
-  }
-
-  private onMarker(marker: Marker): void {
-    if (marker.kind === "nested-done" || marker.kind === "nested-more") return this.onNestedMarker(marker);
-    if (marker.seq <= this.lastMarkerSeq) return;
-    this.lastMarkerSeq = marker.seq;
-    switch (marker.kind) {
-      case "start":
-        this.commandRunning = true;
-        if (this.lineWaiter !== null) this.lineWaiter.started = true;
-        break;
-      case "more":
-        this.endLine({ kind: "more" });
-        break;
-      case "done":
-        // Labrun's own prompt: any nested shell has exited.
-        this.depth = 0;
-        this.commandRunning = false;
-        this.followUp.cancel();
-        this.clearStrayPromptTimer();
-        if (!this.isStrayPrompt(marker.status)) this.endLine({ kind: "done", status: marker.status });
-        this.notifyIdle();
-        break;
-    }
-  }
-
-  /**
-   * A nested shell's prompt. Its level says which shell is back at its prompt (an inner one
-   * may have exited). A prompt before the echo of the line typed at it is the one the line
-   * was typed at, redrawn: not its end.
-   */
-  private onNestedMarker(marker: Extract<Marker, { kind: "nested-done" | "nested-more" }>): void {
-    if (marker.level > this.depth) return;
-    const waiter = this.lineWaiter;
-    const afterEcho = waiter !== null && (waiter.echo === null || waiter.started || waiter.echo.sawNewline);
-    if (marker.kind === "nested-more") {
-      if (afterEcho && waiter.level === marker.level) this.endLine({ kind: "more" });
-      return;
-    }
-    this.depth = marker.level;
-    this.clearStrayPromptTimer();
-    if (afterEcho && waiter.level >= marker.level && !this.isStrayPrompt(marker.status)) this.endLine({ kind: "done", status: marker.status });
-    this.notifyIdle();
   }
 
   /** Resolves once the headless terminal parsed everything written so far (it parses asynchronously). */
@@ -474,14 +334,9 @@ export class Session {
 
   private onExit(): void {
     this.hasExited = true;
-    this.depth = 0;
-    this.promptWatch.cancel();
     this.followUp.cancel();
-    this.clearStrayPromptTimer();
     this.emit(this.masker.flush());
-    this.commandRunning = false;
-    this.endLine(null);
-    this.notifyIdle();
+    this.lines.exited();
   }
 
   private async shutdown(): Promise<void> {
@@ -493,7 +348,7 @@ export class Session {
     processes.signalRefs([...found, ...processes.shellProcesses(this.pid, NONCE_ENV, this.nonce)], "SIGKILL");
     await withTimeout(this.exited, KILL_GRACE_MS);
     this.followUp.cancel();
-    this.clearStrayPromptTimer();
+    this.lines.dispose();
     this.disposed = true;
     this.term.dispose();
     rmSync(this.rcDir, { recursive: true, force: true });
@@ -504,23 +359,6 @@ export class Session {
     rmSync(this.rcDir, { recursive: true, force: true });
   }
 
-}
-
-interface LineWaiter {
-  readonly resolve: (end: LineEnd | null) => void;
-  /** Typed at PS1, not as the continuation of a command. */
-  readonly atPrimaryPrompt: boolean;
-  /** Bash started running it (PS0). */
-  started: boolean;
-  readonly interruptsBefore: number;
-  /** How many nested shells were open when it was typed. */
-  readonly level: number;
-  /** In a nested shell: tells the line's echo from its output (and `started` once past it). */
-  readonly echo: EchoFilter | null;
-  /** Labrun's own line (a nested shell's setup): no output, no prompt watch. */
-  readonly hidden: boolean;
-  /** How long its output must be quiet before a prompt on the cursor's line means a nested shell; null: never. */
-  readonly quietMs: number | null;
 }
 
 function runsNothing(line: string): boolean {
