@@ -172,6 +172,19 @@ describe("nested shells in a session", () => {
     expect(ended(await run("echo $LABRUN_SESSION")).output).toMatch(/^[0-9a-f]{16}\n$/);
   }, 60_000);
 
+  it("gives a nested shell its markers again when a step or keys set its PS1 (as container.training decks do)", async () => {
+    const run = (text: string) => session.run(text, { timeoutMs: 20_000 });
+    ended(await run("sh"));
+    // The prompt comes back without a marker: found again once the output went quiet.
+    expect(ended(await run("PS1='$ '")).exitCode).toBe(0);
+    expect(ended(await run("false")).exitCode).toBe(1);
+    session.send("PS1='[me@node1 ~]$ '\r");
+    expect(ended(await run("echo one")).output).toMatch(/^one\n/);
+    expect(ended(await run("echo two")).output).toBe("two\n");
+    ended(await run("exit"));
+    expect(ended(await run("echo $LABRUN_SESSION")).output).toMatch(/^[0-9a-f]{16}\n$/);
+  }, 60_000);
+
   it("stops a step that hangs inside a nested shell, and the shell stays usable", async () => {
     const run = (text: string, timeoutMs = 20_000) => session.run(text, { timeoutMs });
     ended(await run("sh"));
@@ -231,6 +244,13 @@ describe("run --ci with nested shells", () => {
       "expect:passed",
     ]);
     expect(r.json.steps.filter((s) => s.kind === "expect").map((s) => s.output)).toEqual(["inside 42\n", "level two, in dash\n", "home in labrun-bash\n"]);
+  }, 60_000);
+
+  it("follows a nested shell driven with hidden keys: a new PS1, ^D to leave (container.training's stateful-failover.md)", async () => {
+    const r = await run("nested/keys-prompt.md");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:passed", "wait:passed", "keys:passed", "key:passed", "bash:passed", "key:passed", "expect:passed", "bash:passed", "expect:passed"]);
+    expect(r.json.steps.filter((s) => s.kind === "expect").map((s) => s.output)).toEqual([expect.stringMatching(/^in bash\n/), "back, session kept\n"]);
   }, 60_000);
 
   it.skipIf(!has("busybox"))("fails the run at the step that fails inside the nested shell, with its line, without a timeout", async () => {

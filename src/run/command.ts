@@ -27,6 +27,8 @@ export interface RunningCommand {
   waitFor(text: string, opts?: { timeoutMs?: number }): Promise<boolean>;
   /** Resolves when the command finishes (prompt back), whatever the cause. */
   readonly done: Promise<CommandResult>;
+  /** Resolves once every line of the text was typed (or typing stopped): keys for the command come after. */
+  readonly typed: Promise<void>;
 }
 
 const DEFAULT_WAIT_MS = 60_000;
@@ -46,11 +48,17 @@ export class Command implements RunningCommand {
   private readonly log = new OutputLog();
   private readonly waiters = new Set<PendingWait>();
   private resolveDone: (result: CommandResult) => void = () => {};
+  readonly typed: Promise<void>;
+  /** Every line was typed, or none will be. */
+  allTyped: () => void = () => {};
   private result: CommandResult | null = null;
 
   constructor(private readonly settled: () => Promise<void>) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
+    });
+    this.typed = new Promise((resolve) => {
+      this.allTyped = resolve;
     });
   }
 
@@ -110,6 +118,7 @@ export class Command implements RunningCommand {
       ...(this.lastScreenLine !== undefined ? { lastScreenLine: this.lastScreenLine } : {}),
     };
     for (const pending of [...this.waiters]) pending.end(false);
+    this.allTyped();
     this.resolveDone(this.result);
   }
 

@@ -30,6 +30,8 @@ interface LineWaiter {
   readonly hidden: boolean;
   /** How long its output must be quiet before a prompt on the cursor's line means a nested shell; null: never. */
   readonly quietMs: number | null;
+  /** The line looks like it starts a shell (mayStartShell). */
+  readonly startsShell: boolean;
 }
 
 export class LineTracker {
@@ -48,6 +50,8 @@ export class LineTracker {
   private readonly prompts: PromptMatcher;
   private readonly promptWatch = new QuietTimer(() => void this.checkForPrompt());
   private gone = false;
+  /** Keys that may end the nested shell came while a line ran. */
+  private leaving = false;
 
   constructor(
     private readonly screen: Screen,
@@ -73,10 +77,11 @@ export class LineTracker {
   /** Resolves with how the line about to be typed (or already typed, `line` undefined) ends; null if the shell is gone. */
   lineEnd(atPrimaryPrompt: boolean, line?: string, hidden = false): Promise<LineEnd | null> {
     if (this.gone) return Promise.resolve(null);
-    const quietMs = line === undefined || hidden ? null : mayStartShell(line) ? SHELL_QUIET_MS : OTHER_QUIET_MS;
+    const startsShell = line !== undefined && mayStartShell(line);
+    const quietMs = line === undefined || hidden ? null : startsShell ? SHELL_QUIET_MS : OTHER_QUIET_MS;
     const echo = this.depth > 0 && line !== undefined ? new EchoFilter(line) : null;
     return new Promise((resolve) => {
-      this.waiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent, level: this.depth, echo, hidden, quietMs };
+      this.waiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent, level: this.depth, echo, hidden, quietMs, startsShell };
     });
   }
 
@@ -85,6 +90,8 @@ export class LineTracker {
     const waiter = this.waiter;
     this.waiter = null;
     this.promptWatch.cancel();
+    if (this.leaving && this.depth > 0) this.expectStrayPrompt();
+    this.leaving = false;
     waiter?.resolve(end);
   }
 
@@ -107,6 +114,17 @@ export class LineTracker {
   interrupted(): void {
     this.interruptsSent++;
     if (this.waiter === null && (this.depth > 0 || !this.commandRunning)) this.expectStrayPrompt();
+  }
+
+  /**
+   * Keys went to a nested shell at its prompt: ^D or `exit` may end it, and what is typed next
+   * belongs to the shell around it, once its prompt is back (or after a while, if none comes).
+   */
+  keysSent(data: string): void {
+    if (this.depth === 0 || !/\x04|\b(exit|logout)\b[^\r\n]*[\r\n]/.test(data)) return;
+    // While a line runs, they are read once it ended.
+    if (this.waiter === null) this.expectStrayPrompt();
+    else this.leaving = true;
   }
 
   onMarker(marker: Marker): void {
@@ -168,7 +186,9 @@ export class LineTracker {
 
   /**
    * The running line's output went quiet: if the cursor sits after a prompt, the line
-   * started another shell (its own prompt, with its marker, would have come back).
+   * started another shell (its own prompt, with its marker, would have come back). Or, in
+   * a nested shell, a line that starts none set PS1 (`keys PS1=...` in a deck): that
+   * shell's prompt lost its marker, and gets it again.
    */
   private async checkForPrompt(): Promise<void> {
     await this.screen.settled();
@@ -177,7 +197,8 @@ export class LineTracker {
     const beforeCursor = this.screen.beforeCursor();
     if (!this.prompts.matches(beforeCursor.text)) return;
     this.promptColumn = beforeCursor.column;
-    this.depth++;
+    // Labrun's bash puts its markers back itself: at depth 0, a prompt without one is always another shell's.
+    if (this.depth === 0 || waiter.startsShell) this.depth++;
     this.endLine({ kind: "shell" });
   }
 

@@ -38,6 +38,8 @@ export interface RunOutcome {
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+/** How long an expectation waits for a command still running to finish, before checking what it printed so far. */
+const EXPECT_SETTLE_MS = 5_000;
 /** Kinds that drive a running command: the command before them is started, not awaited. */
 const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
 
@@ -148,9 +150,9 @@ export class Runner {
       case "longwait":
         return this.wait(step);
       case "key":
-        return this.send(step, keyBytes(step.text));
+        return this.send(step, keyBytes(step.text), this.target(step));
       case "keys":
-        return this.send(step, keysBytes(step.text));
+        return this.send(step, keysBytes(step.text), this.target(step));
       case "check":
         return this.check(step);
       case "expect":
@@ -214,8 +216,10 @@ export class Runner {
     return output.includes(step.text) ? { status: "passed", output } : { status: "failed", output, reason: `'${step.text}' is not in the command's output` };
   }
 
-  private async send(step: Step, bytes: string): Promise<Partial<StepResult> & { status: StepStatus }> {
+  private async send(step: Step, bytes: string, target?: { state: CommandState }): Promise<Partial<StepResult> & { status: StepStatus }> {
     const session = await this.panes.active();
+    // Keys for a command come after its text, as a person's would (`key ^D` to leave a nested shell).
+    if (target?.state.running && !target.state.result) await withTimeout(target.state.running.typed, this.timeoutFor(step));
     // ^C on a running command means "stop it": interrupt() makes sure a just-started job gets it too.
     if (bytes === "\x03" && session.busy) session.interrupt();
     else session.send(bytes);
@@ -235,6 +239,8 @@ export class Runner {
   private async expectation(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {
     const t = this.target(step);
     if (!t) return { status: "skipped", reason: "no command before this expectation ran" };
+    // A command the steps before drove (keys, ^C, ^D) may be about to finish: its whole output is checked.
+    if (t.state.running && !t.state.result) await withTimeout(t.state.running.done, Math.min(this.timeoutFor(step), EXPECT_SETTLE_MS));
     const actual = t.state.result?.output ?? t.state.running?.output() ?? "";
     const match = matchExpected(step.text, actual, step.lang ? { lang: step.lang } : undefined);
     const assertion: Assertion = { expected: step.text, actual, passed: match.passed, ...(match.diff ? { diff: match.diff } : {}) };

@@ -189,6 +189,7 @@ export class Session {
       if (this.current !== null) this.current.aborted = true;
       this.lines.interrupted();
     }
+    this.lines.keysSent(data);
     this.child.write(data);
   }
 
@@ -231,6 +232,7 @@ export class Session {
     if (!command.finished && !this.hasExited) {
       this.current = command;
       await this.typeLines(command, lines);
+      command.allTyped();
       if (this.current === command) this.current = null;
     }
     await this.settled();
@@ -241,11 +243,13 @@ export class Session {
 
   private async typeLines(command: Command, lines: readonly string[]): Promise<void> {
     let continuing = false;
-    for (const line of lines) {
+    for (const [i, line] of lines.entries()) {
       if (command.aborted || command.finished) return;
       // At the primary prompt, a blank or comment line runs nothing: bash would report a stale $?.
       if (!continuing && runsNothing(line)) continue;
-      let end = await this.typeLine(line, !continuing);
+      const ended = this.typeLine(line, !continuing);
+      if (i === lines.length - 1) command.allTyped();
+      let end = await ended;
       if (end?.kind === "shell") end = await this.setUpNestedShell();
       if (end === null) return;
       continuing = command.record(end);
