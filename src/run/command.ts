@@ -53,7 +53,11 @@ export class Command implements RunningCommand {
   allTyped: () => void = () => {};
   private result: CommandResult | null = null;
 
-  constructor(private readonly settled: () => Promise<void>) {
+  constructor(
+    private readonly settled: () => Promise<void>,
+    /** Started for the keys of the next steps (vim, a pager...): a prompt-like line there is rarely a shell's. */
+    readonly drivenByKeys = false,
+  ) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });

@@ -74,11 +74,15 @@ export class LineTracker {
     return this.waiter !== null;
   }
 
-  /** Resolves with how the line about to be typed (or already typed, `line` undefined) ends; null if the shell is gone. */
-  lineEnd(atPrimaryPrompt: boolean, line?: string, hidden = false): Promise<LineEnd | null> {
+  /**
+   * Resolves with how the line about to be typed (or already typed, `line` undefined) ends; null if
+   * the shell is gone. `hidden`: labrun's own line. `onlyShells`: a prompt ends it only if the line
+   * looks like it starts a shell (mayStartShell).
+   */
+  lineEnd(atPrimaryPrompt: boolean, line?: string, { hidden = false, onlyShells = false } = {}): Promise<LineEnd | null> {
     if (this.gone) return Promise.resolve(null);
     const startsShell = line !== undefined && mayStartShell(line);
-    const quietMs = line === undefined || hidden ? null : startsShell ? SHELL_QUIET_MS : OTHER_QUIET_MS;
+    const quietMs = line === undefined || hidden ? null : startsShell ? SHELL_QUIET_MS : onlyShells ? null : OTHER_QUIET_MS;
     const echo = this.depth > 0 && line !== undefined ? new EchoFilter(line) : null;
     return new Promise((resolve) => {
       this.waiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent, level: this.depth, echo, hidden, quietMs, startsShell };
@@ -194,6 +198,8 @@ export class LineTracker {
     await this.screen.settled();
     const waiter = this.waiter;
     if (waiter === null || !waiter.started || waiter.quietMs === null || waiter.level !== this.depth || this.gone) return;
+    // Full-screen programs (vim, less) draw on the alternate screen: what looks like a prompt there is text.
+    if (this.screen.alternate) return;
     const beforeCursor = this.screen.beforeCursor();
     if (!this.prompts.matches(beforeCursor.text)) return;
     this.promptColumn = beforeCursor.column;

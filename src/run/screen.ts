@@ -24,6 +24,11 @@ export class Screen {
     return this.term.cols;
   }
 
+  /** A full-screen program (vim, less, top) uses the alternate screen buffer. */
+  get alternate(): boolean {
+    return !this.disposed && this.term.buffer.active.type === "alternate";
+  }
+
   write(chunk: string): void {
     if (this.disposed) return;
     this.unparsedWrites++;

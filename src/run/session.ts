@@ -154,11 +154,11 @@ export class Session {
    * still running first.
    */
   begin(text: string): RunningCommand {
-    return this.startCommand(text);
+    return this.startCommand(text, true);
   }
 
-  private startCommand(text: string): Command {
-    const command = new Command(() => this.settled());
+  private startCommand(text: string, drivenByKeys = false): Command {
+    const command = new Command(() => this.settled(), drivenByKeys);
     this.unfinishedCommands++;
     const previous = this.queue;
     this.queue = command.done;
@@ -247,7 +247,7 @@ export class Session {
       if (command.aborted || command.finished) return;
       // At the primary prompt, a blank or comment line runs nothing: bash would report a stale $?.
       if (!continuing && runsNothing(line)) continue;
-      const ended = this.typeLine(line, !continuing);
+      const ended = this.typeLine(line, !continuing, { onlyShells: command.drivenByKeys });
       if (i === lines.length - 1) command.allTyped();
       let end = await ended;
       if (end?.kind === "shell") end = await this.setUpNestedShell();
@@ -262,8 +262,8 @@ export class Session {
     }
   }
 
-  private typeLine(line: string, atPrimaryPrompt: boolean, hidden = false): Promise<LineEnd | null> {
-    const end = this.lines.lineEnd(atPrimaryPrompt, line, hidden);
+  private typeLine(line: string, atPrimaryPrompt: boolean, opts: { hidden?: boolean; onlyShells?: boolean } = {}): Promise<LineEnd | null> {
+    const end = this.lines.lineEnd(atPrimaryPrompt, line, opts);
     // Readline would act on control characters (Tab completes): ^V makes it insert the next one as is.
     this.child.write(line.replace(/[\x00-\x1f\x7f]/g, "\x16$&") + "\r");
     return end;
@@ -273,7 +273,7 @@ export class Session {
   private setUpNestedShell(): Promise<LineEnd | null> {
     const { depth, promptColumn } = this.lines;
     const rows = Math.max(1, Math.ceil((promptColumn + nestedShellSetup(this.nonce, depth, 1).length) / this.term.cols));
-    return this.typeLine(nestedShellSetup(this.nonce, depth, rows), true, true);
+    return this.typeLine(nestedShellSetup(this.nonce, depth, rows), true, { hidden: true });
   }
 
   private untilNothingRuns(): Promise<void> {
