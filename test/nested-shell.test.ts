@@ -196,6 +196,17 @@ describe("nested shells in a session", () => {
     ended(await run("exit"));
   }, 60_000);
 
+  it("says so when a shell's prompt was found but the shell drops the markers it was given", async () => {
+    const stubborn = await Session.start({});
+    try {
+      // This bash rewrites its PS1 before every prompt: labrun's markers never show.
+      const result = await stubborn.run(`env PROMPT_COMMAND='PS1="% "' bash --norc`, { timeoutMs: 800 });
+      expect(result).toMatchObject({ timedOut: true, shellWithoutMarkers: true, lastScreenLine: "%" });
+    } finally {
+      await stubborn.close();
+    }
+  }, 30_000);
+
   it("times out on an unknown prompt, naming the screen's last line", async () => {
     const unknown = await Session.start({});
     try {

@@ -13,6 +13,8 @@ export interface CommandResult {
   durationMs: number;
   /** On a timeout, the screen's last line when it came: what the terminal was waiting on. */
   lastScreenLine?: string;
+  /** On a timeout: a nested shell's prompt was found, but the shell never printed the markers it was given (not a POSIX shell?). */
+  shellWithoutMarkers?: boolean;
 }
 
 export interface RunningCommand {
@@ -45,6 +47,7 @@ export class Command implements RunningCommand {
   aborted = false;
   timedOut = false;
   lastScreenLine: string | undefined;
+  shellWithoutMarkers = false;
   private readonly log = new OutputLog();
   private readonly waiters = new Set<PendingWait>();
   private resolveDone: (result: CommandResult) => void = () => {};
@@ -120,6 +123,7 @@ export class Command implements RunningCommand {
       timedOut: this.timedOut,
       durationMs: Date.now() - this.startedAt,
       ...(this.lastScreenLine !== undefined ? { lastScreenLine: this.lastScreenLine } : {}),
+      ...(this.shellWithoutMarkers ? { shellWithoutMarkers: true } : {}),
     };
     for (const pending of [...this.waiters]) pending.end(false);
     this.allTyped();

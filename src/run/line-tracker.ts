@@ -70,8 +70,9 @@ export class LineTracker {
     return running || this.strayPromptTimer !== null;
   }
 
-  get awaitingLine(): boolean {
-    return this.waiter !== null;
+  /** Waiting for the line that gives a nested shell its markers. */
+  get settingUpShell(): boolean {
+    return this.waiter?.hidden === true;
   }
 
   /**

@@ -189,7 +189,7 @@ export class Runner {
     const result = await session.run(text, { timeoutMs: timeout });
     this.commands.set(step.id, { result });
     const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
-    const reason = result.timedOut ? timedOutReason(timeout, result.lastScreenLine, mayStartShell(text)) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
+    const reason = result.timedOut ? timedOutReason(timeout, result, text) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
     return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
   }
 
@@ -269,10 +269,12 @@ export class Runner {
 }
 
 /** Names the screen's last line: an unknown prompt, or the question a program waits on, is there. */
-function timedOutReason(timeoutMs: number, lastLine: string | undefined, startsShell: boolean): string {
+function timedOutReason(timeoutMs: number, result: CommandResult, text: string): string {
   const seconds = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+  const lastLine = result.lastScreenLine;
+  if (result.shellWithoutMarkers) return `no prompt after ${seconds}: interrupted; the shell this step started (prompt ${JSON.stringify(lastLine?.trimEnd() ?? "")}) did not take labrun's markers in its PS1: not a POSIX shell?`;
   if (!lastLine?.trim()) return `no prompt after ${seconds}: interrupted`;
-  const hint = startsShell ? " (if that is the prompt of the shell this step starts, add a regular expression for it to prompts: in labrun.yml)" : "";
+  const hint = mayStartShell(text) ? " (if that is the prompt of the shell this step starts, add a regular expression for it to prompts: in labrun.yml)" : "";
   return `no prompt after ${seconds}: interrupted; the screen's last line was ${JSON.stringify(lastLine.trimEnd())}${hint}`;
 }
 

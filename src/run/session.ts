@@ -294,6 +294,7 @@ export class Session {
 
   private async stopTimedOut(command: Command): Promise<CommandResult> {
     command.lastScreenLine = this.screen().split("\n").pop() ?? "";
+    command.shellWithoutMarkers = this.lines.settingUpShell;
     command.timedOut = true;
     command.aborted = true;
     this.interrupt();
