@@ -1,7 +1,9 @@
 /**
  * One long-lived interactive bash in a pseudo-terminal, driven the way a
  * person at a terminal drives it, with its screen kept by a headless xterm.
- * Everything is event-driven from the markers bash prints (markers.ts).
+ * Everything is event-driven from the markers bash prints (markers.ts); a
+ * step may open another shell, and the lines after it go there, tracked by
+ * that shell's own markers (line-tracker.ts, nested-shell.ts).
  */
 import pty from "@lydell/node-pty";
 import type { IPty } from "@lydell/node-pty";
