@@ -39,7 +39,7 @@ export interface RunOutcome {
 
 export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 /** How long an expectation waits for a command still running to finish, before checking what it printed so far. */
-const EXPECT_SETTLE_MS = 5_000;
+const EXPECT_SETTLE_MS = 2_000;
 /** Kinds that drive a running command: the command before them is started, not awaited. */
 const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
 
