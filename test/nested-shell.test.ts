@@ -2,13 +2,15 @@
 // real shells of this machine (dash, busybox, bash, su), each driven through a labrun Session.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeckConfigSchema } from "../src/deck/config.js";
 import { loadDeck } from "../src/deck/load.js";
 import { matchExpected } from "../src/run/expect-match.js";
-import { EchoFilter, mayStartShell, PromptMatcher } from "../src/run/nested-shell.js";
+import { planDeck } from "../src/index.js";
+import { EchoFilter, mayStartShell, PromptMatcher, stepsInNestedShells } from "../src/run/nested-shell.js";
+import { missingPrograms } from "../src/run/preflight.js";
 import { Session, type CommandResult } from "../src/run/session.js";
 import { cli, fixture } from "./helpers.js";
 
@@ -69,6 +71,42 @@ describe("which lines may start a shell (a hint: the prompt decides)", () => {
     "%s: no",
     (line) => expect(mayStartShell(line)).toBe(false),
   );
+});
+
+describe("steps typed into nested shells, read from the deck", () => {
+  const step = (id: string, text: string, kind = "bash") => ({ id, kind, text });
+
+  it("are the steps after a line that starts a shell, until exit, logout or key ^D", () => {
+    const steps = [
+      step("a", "docker run -ti alpine sh"),
+      step("b", "apk add curl"),
+      step("c", "ssh node2"),
+      step("d", "hostname"),
+      step("e", "exit"),
+      step("f", "curl localhost"),
+      step("g", "^D", "key"),
+      step("h", "kubectl get pods"),
+      step("i", "kubectl exec -ti web -- sh\nls"),
+      step("j", "logout"),
+      step("k", "docker ps"),
+    ];
+    expect([...stepsInNestedShells(steps)]).toEqual(["b", "c", "d", "e", "f", "j"]);
+  });
+
+  it("are left out of preflight: their programs are the container's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "labrun-nested-preflight-"));
+    try {
+      const deck = join(dir, "deck.md");
+      const block = (text: string) => "```bash\n" + text + "\n```\n";
+      writeFileSync(deck, `## Containers\n\n.exercise[\n\n${block("docker run -ti alpine sh")}\n${block("apk-labrun-only-in-the-container add curl")}\n${block("exit")}\n${block("missing-labrun-tool --version")}\n]\n`);
+      const planned = await planDeck(deck);
+      const missing = missingPrograms(planned.graph.steps, planned.graph.facts, "/usr/bin:/bin").map((m) => m.program);
+      expect(missing).toContain("missing-labrun-tool");
+      expect(missing).not.toContain("apk-labrun-only-in-the-container");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("the echo of a line typed into a nested shell", () => {

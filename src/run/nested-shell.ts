@@ -68,6 +68,28 @@ export function mayStartShell(line: string): boolean {
   return LAUNCHER.test(last) && (TTY_FLAGS.test(` ${last}`) || /\bcompose\s+exec\b/.test(last));
 }
 
+/**
+ * The ids of the command steps a deck types into nested shells, read from the text alone: after a
+ * line that may start a shell, until an `exit`, a `logout` or a `key ^D`. Their programs are the
+ * nested shell's (a container's, another host's), not this machine's: preflight leaves them out.
+ */
+export function stepsInNestedShells(steps: readonly { readonly id: string; readonly kind: string; readonly text: string }[]): Set<string> {
+  const inside = new Set<string>();
+  let depth = 0;
+  for (const step of steps) {
+    if (step.kind === "bash" || step.kind === "hide") {
+      if (depth > 0) inside.add(step.id);
+      for (const line of step.text.split("\n")) {
+        if (depth > 0 && /^\s*(exit|logout)\b/.test(line)) depth--;
+        else if (mayStartShell(line)) depth++;
+      }
+    } else if (step.kind === "key" && depth > 0 && /^\^d$/i.test(step.text.trim())) {
+      depth--;
+    }
+  }
+  return inside;
+}
+
 /** Printable text without escape sequences, control characters or whitespace: how an echo is compared with what was typed. */
 function squash(text: string): string {
   return stripVTControlCharacters(text).replace(/[\x00-\x20\x7f]/g, "");
