@@ -65,9 +65,11 @@ describe("which lines may start a shell (a hint: the prompt decides)", () => {
     "docker compose exec web sh",
     "ssh node2",
     "cd /tmp && sh",
+    "chroot /mnt",
+    "chroot /mnt /bin/bash",
   ])("%s: yes", (line) => expect(mayStartShell(line)).toBe(true));
 
-  it.each(["ls", "echo sh", "sh -c 'echo hi'", "bash script.sh", "ssh node2 uptime", "docker run busybox echo hi", "kubectl exec pod -- ls", "sudo apt-get install -y jq", "su -c id nobody"])(
+  it.each(["ls", "echo sh", "sh -c 'echo hi'", "bash script.sh", "ssh node2 uptime", "docker run busybox echo hi", "kubectl exec pod -- ls", "sudo apt-get install -y jq", "su -c id nobody", "chroot /mnt ls", "docker exec -ti web sh -c 'ls /'"])(
     "%s: no",
     (line) => expect(mayStartShell(line)).toBe(false),
   );

@@ -62,9 +62,14 @@ export function mayStartShell(line: string): boolean {
   const operands = args.filter((a) => !a.startsWith("-"));
   if (name === "busybox") return operands[0] !== undefined && SHELLS.has(operands[0]) && operands.length === 1;
   if (SHELLS.has(name)) return operands.length === 0 && !args.includes("-c");
-  if (name === "su" || name === "chroot" || name === "nsenter") return !args.includes("-c");
+  const lastOperand = operands[operands.length - 1]?.split("/").pop() ?? "";
+  if (name === "su") return !args.includes("-c");
+  // `chroot DIR`, `nsenter -t PID -m`: the default shell; or a shell named last.
+  if (name === "chroot" || name === "nsenter") return operands.length <= 1 || SHELLS.has(lastOperand);
   if (name === "ssh") return operands.length <= 1 && !/\s-[a-zA-Z]*[NfT]\b/.test(last);
   if (/^(vagrant|multipass)$/.test(name)) return operands[0] === "ssh" || operands[0] === "shell";
+  // A shell given a command to run (`docker exec -ti web sh -c 'ls'`) runs it and leaves.
+  if (/\s(sh|bash|ash|dash|zsh)\s+-c\b/.test(last)) return false;
   return LAUNCHER.test(last) && (TTY_FLAGS.test(` ${last}`) || /\bcompose\s+exec\b/.test(last));
 }
 
