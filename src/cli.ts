@@ -242,6 +242,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     env,
     cwd: values.cwd,
     stepTimeoutMs: seconds(values["step-timeout"], "--step-timeout") ?? planned.deck.config.stepTimeout * 1000,
+    prompts: planned.deck.config.prompts,
     runTimeoutMs: seconds(values.timeout, "--timeout"),
     skip: selected.skip,
     ...(catchUp ? { replace: catchUp.replace } : {}),

@@ -2,12 +2,14 @@
 // Docker's own registry (docker-registry), with only kubectl a double. Skipped, with a warning,
 // where the lab cannot start (not root, or dockerd, docker-registry or busybox-static missing:
 // .ci/run installs them); a lab that has all it needs but fails to start FAILS the test.
+// The same lab then runs shells in containers (fixtures/run/nested/containers*.md): `docker run -ti`
+// and `docker exec -ti`, with steps typed into them.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cli, ROOT } from "./helpers.js";
+import { cli, fixture, ROOT } from "./helpers.js";
 
 const LAB = join(ROOT, "test/lab");
 const SLIDES = [
@@ -49,7 +51,7 @@ function alive(pid: number): boolean {
 }
 
 interface Report {
-  steps: { kind: string; text: string; status: string; output?: string; assertions: { expected: string; actual: string; passed: boolean }[] }[];
+  steps: { kind: string; text: string; line: number; status: string; exitCode: number | null; output?: string; assertions: { expected: string; actual: string; passed: boolean }[] }[];
   summary: Record<string, number>;
 }
 
@@ -124,4 +126,34 @@ describe.skipIf(reason !== undefined)("the registry chapter against a real Docke
     const registryPid = pids.get("registry.pid");
     expect(registryPid && readFileSync(`/proc/${registryPid}/cmdline`, "utf8").split("\0")[0]).toBe("docker-registry");
   }, 180_000);
+
+  // Nested shells (src/run/nested-shell.ts) in real containers: steps typed into `docker run -ti`
+  // and `docker exec -ti` shells, their expectations, then `exit` and a step back on the node.
+  async function runNested(deck: string): Promise<{ code: number; out: string; json: Report }> {
+    const report = join(dir, `${deck}.json`);
+    const env = ["--env", `PATH=${LAB}/bin:${process.env.PATH}`, "--env", `DOCKER_HOST=unix://${state}/docker.sock`];
+    const r = await cli(["run", fixture("run", "nested", deck), "--ci", ...env, "--reporter", "json", "--output", report], { timeoutMs: 120_000 });
+    return { code: r.code, out: r.stdout + r.stderr, json: JSON.parse(readFileSync(report, "utf8")) };
+  }
+
+  it("types steps into docker run -ti and docker exec -ti shells, checks their output, and comes back to the node", async () => {
+    const r = await runNested("containers.md");
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.summary).toMatchObject({ passed: 12, failed: 0, skipped: 0, timedOut: 0 });
+    const checks = r.json.steps.filter((s) => s.kind === "expect").map((s) => [s.assertions[0]?.expected, s.output]);
+    expect(checks).toEqual([
+      ["this shell is pid 1", "this shell is pid 1\n"],
+      ["pid 1 is sleep", "pid 1 is sleep\n"],
+      ["back on the node", "back on the node\n"],
+    ]);
+  }, 150_000);
+
+  it("fails the run at the step that fails inside a container, with its line, without a timeout", async () => {
+    const r = await runNested("containers-fail.md");
+    expect(r.code, r.out).toBe(1);
+    expect(r.json.steps.map((s) => `${s.line}:${s.status}`)).toEqual(["7:passed", "12:failed", "17:skipped"]);
+    expect(r.json.steps[1]).toMatchObject({ exitCode: 1, output: expect.stringContaining("/no-such-file") });
+    expect(r.out).toMatch(/containers-fail\.md:12/);
+    expect(r.json.summary.timedOut).toBe(0);
+  }, 150_000);
 });

@@ -151,6 +151,19 @@ describe("the UI at 80x24", () => {
     }
   });
 
+  it("runs steps inside a nested shell the same way: statuses in the list, the pane shows its prompt", async () => {
+    const ui = await mount(fixture("ui", "nested.md"));
+    await until(ui, (f) => f.includes("1. UI nested fixture"));
+    ui.press("n");
+    await until(ui, (f) => f.includes("2. Into sh"));
+    ui.press("c");
+    const plain = await until(ui, (f) => f.includes("End of the deck") && /^back in labrun$/m.test(f));
+    expect(plain).toContain("✓ 4 passed ✗ 0 failed ⏱ 0 timed out");
+    // sh's prompt, the step typed after it, its output; then labrun's bash again.
+    expect(plain).toMatch(/[#$] echo "inside \$\(\(6 \* 7\)\)"\ninside 42\n.*[#$] exit\n\$ echo "back in/);
+    expect(plain).not.toMatch(/7770|PS1=/);
+  });
+
   it("keeps the output's colours, and drops them under NO_COLOR", async () => {
     for (const color of [true, false]) {
       const ui = await mount(BASIC, { color });

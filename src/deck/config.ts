@@ -53,6 +53,11 @@ export const DeckConfigSchema = z
      */
     mutating: z.array(regex).optional(),
     catchUp: z.record(z.string(), CatchUpProfileSchema).default({}),
+    /**
+     * Prompts of nested shells (regular expressions on the cursor's line, up to the cursor),
+     * recognised besides the defaults (`$ `, `/ # `, `root@host:/# `, `[user@node1 ~]$ `...).
+     */
+    prompts: z.array(regex).default([]),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import type { Step } from "../graph/step.js";
 import type { ShellFacts } from "../graph/shell.js";
 import { onPath } from "../path-lookup.js";
+import { stepsInNestedShells } from "./nested-shell.js";
 
 export interface MissingProgram {
   readonly program: string;
@@ -12,16 +13,18 @@ export interface MissingProgram {
  * The programs the steps call (from the shell parse) that are not on PATH. A program whose name
  * an earlier step mentions (`apt-get install -y jq`, `curl -o /usr/local/bin/kubectl`) is assumed
  * to be installed by the deck itself; a function or alias an earlier step defines (`greet() {...}`,
- * `alias k=kubectl`) is the deck's own, never a missing program.
+ * `alias k=kubectl`) is the deck's own, never a missing program. Steps typed into a nested shell
+ * (a container's) are not this machine's business.
  */
 export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, path = process.env.PATH ?? ""): MissingProgram[] {
   const found = new Map<string, boolean>();
   const mentioned = new Set<string>();
   const defined = new Set<string>();
   const missing: MissingProgram[] = [];
+  const nested = stepsInNestedShells(steps);
   for (const step of steps) {
     const f = facts.get(step.id);
-    if (!f) continue;
+    if (!f || nested.has(step.id)) continue;
     for (const name of [...f.functions, ...f.aliases]) defined.add(name);
     for (const program of f.programs) {
       if (mentioned.has(program) || defined.has(program) || missing.some((m) => m.program === program)) continue;

@@ -149,3 +149,21 @@ export function signalRefs(refs: readonly ProcessRef[], sig: NodeJS.Signals): vo
     if (isAlive(ref)) signal(ref.pid, sig);
   }
 }
+
+/**
+ * A session's processes: its shell, the shell's descendants, its session (the shell leads
+ * one), the terminal's foreground group, and anything that inherited the session's
+ * environment marker (`setsid cmd &` leaves the session and the parent tree).
+ */
+export function shellProcesses(shellPid: number, envName: string, envValue: string): ProcessRef[] {
+  const stats = allStats();
+  const pids = [
+    shellPid,
+    ...descendants(shellPid, stats),
+    ...sessionMembers(shellPid, stats),
+    ...processesWithEnv(envName, envValue, stats.map((stat) => stat.pid)),
+  ];
+  const foreground = foregroundGroup(shellPid);
+  if (foreground !== null) pids.push(...groupMembers(foreground, stats));
+  return refsOf(pids.filter((pid) => pid !== process.pid));
+}

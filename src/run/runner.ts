@@ -1,6 +1,9 @@
 import type { Step } from "../graph/step.js";
 import { matchExpected } from "./expect-match.js";
-import { keyBytes, keysBytes, type CommandResult, type RunningCommand, type Session } from "./session.js";
+import type { CommandResult, RunningCommand } from "./command.js";
+import { keyBytes, keysBytes } from "./keys.js";
+import { mayStartShell } from "./nested-shell.js";
+import type { Session } from "./session.js";
 import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./result.js";
 import { openUrl } from "./open-url.js";
 import { Panes } from "./panes.js";
@@ -23,6 +26,8 @@ export interface RunOptions {
   readonly reporters?: readonly Reporter[];
   readonly cols?: number;
   readonly rows?: number;
+  /** Prompts of nested shells (regular expressions), besides the defaults: labrun.yml's `prompts:`. */
+  readonly prompts?: readonly string[];
   /** Stop between steps when this aborts (SIGINT in the UI, tests). */
   readonly signal?: AbortSignal;
 }
@@ -33,6 +38,8 @@ export interface RunOutcome {
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+/** How long an expectation waits for a command still running to finish, before checking what it printed so far. */
+const EXPECT_SETTLE_MS = 2_000;
 /** Kinds that drive a running command: the command before them is started, not awaited. */
 const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
 
@@ -59,6 +66,7 @@ export class Runner {
       cwd: options.cwd,
       env: options.env,
       mask: options.mask,
+      ...(options.prompts ? { prompts: options.prompts } : {}),
       cols: options.cols,
       rows: options.rows,
       onData: (chunk) => {
@@ -142,9 +150,9 @@ export class Runner {
       case "longwait":
         return this.wait(step);
       case "key":
-        return this.send(step, keyBytes(step.text));
+        return this.send(step, keyBytes(step.text), this.target(step));
       case "keys":
-        return this.send(step, keysBytes(step.text));
+        return this.send(step, keysBytes(step.text), this.target(step));
       case "check":
         return this.check(step);
       case "expect":
@@ -181,7 +189,7 @@ export class Runner {
     const result = await session.run(text, { timeoutMs: timeout });
     this.commands.set(step.id, { result });
     const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
-    const reason = result.timedOut ? `no prompt after ${Math.round(timeout / 1000)} s: interrupted` : status === "failed" ? `exit status ${result.exitCode}` : undefined;
+    const reason = result.timedOut ? timedOutReason(timeout, result, text) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
     return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
   }
 
@@ -208,8 +216,10 @@ export class Runner {
     return output.includes(step.text) ? { status: "passed", output } : { status: "failed", output, reason: `'${step.text}' is not in the command's output` };
   }
 
-  private async send(step: Step, bytes: string): Promise<Partial<StepResult> & { status: StepStatus }> {
+  private async send(step: Step, bytes: string, target?: { state: CommandState }): Promise<Partial<StepResult> & { status: StepStatus }> {
     const session = await this.panes.active();
+    // Keys for a command come after its text, as a person's would (`key ^D` to leave a nested shell).
+    if (target?.state.running && !target.state.result) await withTimeout(target.state.running.typed, this.timeoutFor(step));
     // ^C on a running command means "stop it": interrupt() makes sure a just-started job gets it too.
     if (bytes === "\x03" && session.busy) session.interrupt();
     else session.send(bytes);
@@ -229,6 +239,8 @@ export class Runner {
   private async expectation(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {
     const t = this.target(step);
     if (!t) return { status: "skipped", reason: "no command before this expectation ran" };
+    // A command the steps before drove (keys, ^C, ^D) may be about to finish: its whole output is checked.
+    if (t.state.running && !t.state.result) await withTimeout(t.state.running.done, Math.min(this.timeoutFor(step), EXPECT_SETTLE_MS));
     const actual = t.state.result?.output ?? t.state.running?.output() ?? "";
     const match = matchExpected(step.text, actual, step.lang ? { lang: step.lang } : undefined);
     const assertion: Assertion = { expected: step.text, actual, passed: match.passed, ...(match.diff ? { diff: match.diff } : {}) };
@@ -254,6 +266,16 @@ export class Runner {
     this.clipboard = last[0];
     return { status: "passed", output: last[0] };
   }
+}
+
+/** Names the screen's last line: an unknown prompt, or the question a program waits on, is there. */
+function timedOutReason(timeoutMs: number, result: CommandResult, text: string): string {
+  const seconds = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+  const lastLine = result.lastScreenLine;
+  if (result.shellWithoutMarkers) return `no prompt after ${seconds}: interrupted; the shell this step started (prompt ${JSON.stringify(lastLine?.trimEnd() ?? "")}) did not take labrun's markers in its PS1: not a POSIX shell?`;
+  if (!lastLine?.trim()) return `no prompt after ${seconds}: interrupted`;
+  const hint = mayStartShell(text) ? " (if that is the prompt of the shell this step starts, add a regular expression for it to prompts: in labrun.yml)" : "";
+  return `no prompt after ${seconds}: interrupted; the screen's last line was ${JSON.stringify(lastLine.trimEnd())}${hint}`;
 }
 
 function skipped(step: Step, reason: string): StepResult {

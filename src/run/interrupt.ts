@@ -1,0 +1,85 @@
+import * as processes from "./processes.js";
+
+/** When to check, after an interrupt, for a job that missed it. */
+const FOLLOW_UP_MS = [2, 5, 10, 20, 80, 300, 1000];
+/** A process started this close to an interrupt (in 10 ms ticks) may have been forked but not exec'd when it came. */
+const YOUNG_PROCESS_TICKS = 2;
+
+interface MissedInterrupt {
+  /** When the interrupt came, in process start time ticks. */
+  readonly at: number;
+  /** Process groups that got SIGINT already. */
+  readonly groups: Set<number>;
+  /** Young processes that got a second SIGINT. */
+  readonly resent: Set<number>;
+}
+
+/**
+ * A process bash has just forked takes the terminal before it execs the
+ * command, and a ^C landing in between is caught by the bash handler it
+ * still has: lost, the command runs on. A person would press ^C again.
+ * Here, until the prompt is back, a job that took the terminal after the
+ * interrupt gets SIGINT, and so does, once, a foreground process started
+ * about when the interrupt came (a longer-running one got the ^C).
+ */
+export class InterruptFollowUp {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly shellPid: number,
+    /** False once the prompt is back (or the shell gone): the follow-up stops. */
+    private readonly stillRunning: () => boolean,
+  ) {}
+
+  /** Called right after ^C went to the terminal; `group` was the foreground group then. */
+  start(group: number | null): void {
+    this.schedule({ at: processes.uptimeTicks(), groups: new Set([this.shellPid, group ?? this.shellPid]), resent: new Set() }, 0);
+  }
+
+  cancel(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(missed: MissedInterrupt, attempt: number): void {
+    this.cancel();
+    const delay = FOLLOW_UP_MS[attempt];
+    if (delay === undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.stillRunning()) return;
+      this.resend(missed);
+      this.schedule(missed, attempt + 1);
+    }, delay);
+  }
+
+  private resend(missed: MissedInterrupt): void {
+    const group = processes.foregroundGroup(this.shellPid);
+    if (group === null || group === this.shellPid) return;
+    if (!missed.groups.has(group)) {
+      missed.groups.add(group);
+      processes.signal(-group, "SIGINT");
+      return;
+    }
+    for (const pid of processes.groupMembers(group)) {
+      const started = processes.readStat(pid)?.startTime ?? 0;
+      if (started >= missed.at - YOUNG_PROCESS_TICKS && !missed.resent.has(pid)) {
+        missed.resent.add(pid);
+        processes.signal(pid, "SIGINT");
+      }
+    }
+  }
+}
+
+/** SIGKILLs what hangs in the foreground of the shell's terminal. */
+export function killForeground(shellPid: number): void {
+  const group = processes.foregroundGroup(shellPid);
+  if (group !== null && group !== shellPid) {
+    processes.signal(-group, "SIGKILL");
+    return;
+  }
+  // Bash itself is in the foreground: what hangs runs in bash's own group (a command substitution...).
+  for (const pid of processes.groupMembers(shellPid)) {
+    if (pid !== shellPid) processes.signal(pid, "SIGKILL");
+  }
+}
