@@ -72,6 +72,9 @@ function toStep(raw: RawStep, dependsOn: string[], defines: readonly string[], u
     hidden: raw.hidden,
     classes: raw.slide.classes,
     ...(raw.lang ? { lang: raw.lang } : {}),
+    ...(raw.expectation
+      ? { strict: raw.expectation.strict, strictReason: raw.expectation.reason, ...(raw.expectation.fragment ? { fragment: true } : {}) }
+      : {}),
     dependsOn,
     defines,
     uses,

@@ -7,7 +7,8 @@ import type { StepKind } from "../graph/step.js";
 import { splitSlides, type RawSlide } from "./slides.js";
 import { findMacros, type MacroRange } from "./macros.js";
 import { parseDirectives } from "./directives.js";
-import { announcesOutput } from "./expectations.js";
+import { blockSteps, ExpectationTies } from "./expect-blocks.js";
+import type { Strictness } from "./expectations.js";
 
 /** A slide as the attendee sees it (hidden directives and notes are not part of `markdown`). */
 export interface Slide {
@@ -36,6 +37,8 @@ export interface RawStep {
   readonly slide: Slide;
   readonly hidden: boolean;
   readonly lang?: string;
+  /** Expect steps: how strictly the output is checked, and why. */
+  readonly expectation?: Strictness;
 }
 
 /** A fenced block outside any exercise that looks like shell: lint may warn about it. */
@@ -73,6 +76,7 @@ class DeckState {
   private readonly looseBlocks: LooseBlock[] = [];
   private readonly emptyExercises: { file: string; line: number; column: number; name: string }[] = [];
   private chapter = "";
+  private readonly ties = new ExpectationTies();
   private readonly exerciseNames: ReadonlySet<string>;
   private readonly exclude: ReadonlySet<string>;
 
@@ -132,9 +136,10 @@ class DeckState {
     const exerciseAt = (line: number) => exercises.find((e) => line >= e.line && line <= (e.endLine ?? lastLine));
     const stepsBefore = this.steps.length;
     let rank = 0;
-    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string) => {
+    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string, expectation?: Strictness) => {
       rank++;
-      this.steps.push({ id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line, column, slide, hidden, lang });
+      if (kind === "bash" || kind === "hide") this.ties.command(file.path, slide.number);
+      this.steps.push({ id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line, column, slide, hidden, lang, ...(expectation ? { expectation } : {}) });
     };
 
     walk(tree, (node, parent, index) => {
@@ -144,13 +149,10 @@ class DeckState {
         const lang = (node.lang ?? "").toLowerCase();
         const inExercise = exerciseAt(line);
         const firstLine = node.value ? line + 1 : line;
-        if (inExercise && lang === "bash") {
-          add("bash", stripHighlighting(node.value), firstLine, column, false);
-        } else if (announcesOutput(proseBefore(parent, index))) {
-          add("expect", node.value, firstLine, column, false, lang || undefined);
-        } else if (inExercise) {
-          add("manual", node.value, firstLine, column, false, lang || undefined);
-        } else if (SHELL_LANGS.has(lang)) {
+        const block = { text: node.value, lang, line: firstLine, inExercise: inExercise !== undefined, prose: proseBefore(parent, index), file: file.path, slide: slide.number };
+        const steps = blockSteps(block, this.ties, stripHighlighting);
+        for (const s of steps) add(s.kind, s.text, s.line, column, false, s.lang, s.expectation);
+        if (steps.length === 0 && !inExercise && SHELL_LANGS.has(lang)) {
           this.looseBlocks.push({ file: file.path, line: firstLine, column, lang, text: node.value });
         }
       } else if (node.type === "html") {
@@ -190,16 +192,22 @@ function walk(node: Parents, visit: (node: Nodes, parent: Parents, index: number
   });
 }
 
-/** The prose just before a code block, in the same parent (a paragraph, or a list item's last paragraph). */
+/**
+ * The prose just before a code block, in the same parent (a paragraph, or a list item's last
+ * paragraph). A paragraph that only opens macros (`.small[`) stands between them and is skipped.
+ */
 function proseBefore(parent: Parents, index: number): string {
   for (let i = index - 1; i >= 0; i--) {
     const prev = parent.children[i]!;
     if (prev.type === "html") continue;
-    if (prev.type === "paragraph") return plainText(prev);
-    return "";
+    if (prev.type !== "paragraph") return "";
+    const text = plainText(prev).replace(MACRO_OPENERS, "").trim();
+    if (text) return text;
   }
   return "";
 }
+
+const MACRO_OPENERS = /(\s*\.[A-Za-z][\w-]*\[)+\s*$/;
 
 export function plainText(node: Nodes): string {
   if ("value" in node && node.type !== "html") return node.value;
