@@ -117,5 +117,5 @@ export function strictness(text: string, from: { transcript: true } | { announce
   if (a.approximate) return loose("announced by 'looks like' or 'something like'");
   if (heavy) return loose("placeholder-heavy");
   if (volatile > 1) return loose("values that change from run to run (ids, times, addresses)");
-  return { strict: true, reason: fragment ? "announced on the command's slide as part of its output (fragment)" : "announced on the command's slide ('We should see:')", fragment };
+  return { strict: true, reason: fragment ? "announced on the command's slide as part of its output (fragment)" : "announced on the command's slide as what it prints", fragment };
 }
