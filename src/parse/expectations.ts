@@ -23,6 +23,10 @@ const ASSERTIVE: readonly RegExp[] = [
   /\b(expected|sample|example|typical)\s+(output|result|response|answer)\b/i,
   /\b(the\s+)?(output|result|response|answer)\s+(is|should|will|must|includes?|contains?)\b/i,
   /\b(devrai[st]|devrions|devriez|devraient|doit|doivent|va|allons)\s+(\w+\s+){0,2}?(voir|afficher|obtenir|retourner|renvoyer|donner)/i,
+  // Statements of fact: "We get the following error:", "The core of the error is:", "Note the last line of output:".
+  /^(then\s+|and\s+|now\s+)?(we|you)\s+(see|get|obtain|receive)\b/i,
+  /\b(error|message|output|result|response)\b[^:]*\b(is|are)\s*:$/i,
+  /^(note|notice)\b[^:]*\b(output|error|message)\b/i,
 ];
 
 const SAYS_OUTPUT: readonly RegExp[] = [
@@ -113,8 +117,8 @@ export function strictness(text: string, from: { transcript: true } | { announce
   const loose = (reason: string): Strictness => ({ strict: false, reason, fragment });
   if (a.conditional) return loose("announced as something that may happen");
   if (!sameSlide) return loose("its command is on the slide before");
-  if (!a.assertive) return loose("announced without saying it is what the command prints");
   if (a.approximate) return loose("announced by 'looks like' or 'something like'");
+  if (!a.assertive) return loose("announced without saying it is what the command prints");
   if (heavy) return loose("placeholder-heavy");
   if (volatile > 1) return loose("values that change from run to run (ids, times, addresses)");
   return { strict: true, reason: fragment ? "announced on the command's slide as part of its output (fragment)" : "announced on the command's slide as what it prints", fragment };
