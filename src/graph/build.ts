@@ -14,7 +14,8 @@ const ON_COMMAND = new Set(["wait", "longwait", "key", "keys", "check", "expect"
 /**
  * Dependencies, in one pass over the ordered steps: the most recent step that defines each variable
  * used, that changed the working directory, that copied (for paste), that switched panes (tmux),
- * and for wait/key/keys/check/expect/copy the command they act on.
+ * and for wait/key/keys/check/copy the command they act on; for expect, the last command that is not
+ * a `hide` helper (the slide quotes what the attendee saw, not a readiness wait).
  * Requires initShellParser() to have been awaited.
  */
 export function buildGraph(parsed: ParsedDeck): StepGraph {
@@ -22,6 +23,8 @@ export function buildGraph(parsed: ParsedDeck): StepGraph {
   const facts = new Map<string, ShellFacts>();
   let cwd: string | undefined;
   let command: string | undefined;
+  // An expected output quotes what the attendee saw: the last command, past `hide` helpers (readiness waits).
+  let quotedCommand: string | undefined;
   let copy: string | undefined;
   let pane: string | undefined;
 
@@ -43,6 +46,10 @@ export function buildGraph(parsed: ParsedDeck): StepGraph {
       for (const v of f.defines) definer.set(v, raw.id);
       if (f.changesCwd) cwd = raw.id;
       command = raw.id;
+      if (raw.kind !== "hide") quotedCommand = raw.id;
+    } else if (raw.kind === "expect") {
+      const target = quotedCommand ?? command;
+      if (target) deps.push(target);
     } else if (ON_COMMAND.has(raw.kind)) {
       if (command) deps.push(command);
       if (raw.kind === "copy") copy = raw.id;

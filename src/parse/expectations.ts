@@ -42,7 +42,7 @@ const SAYS_OUTPUT: readonly RegExp[] = [
 
 /** Things announced like an output that are not one: something to type, run or look at elsewhere. */
 const NOT_OUTPUT: readonly RegExp[] = [
-  /\b(this|these|that|the following|the)\s+(\w+\s+)?(query|queries|expression|commands?|snippet|manifest|yaml|file|definition|template|section|rule|flags?)\b/i,
+  /\b(this|these|that|the following|the)\s+(\w+\s+)?(query|queries|expression|commands?|snippet|manifest|yaml|definition|template|section|rule|flags?)\b/i,
   /\b(prompt|url|address bar|browser)\b/i,
   /^(try|run|type|paste|enter|execute|use|add|edit|write|create|copy|apply|click|open)\b/i,
 ];
