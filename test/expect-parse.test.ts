@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { planDeck } from "../src/index.js";
 import { readTranscript } from "../src/parse/transcript.js";
 import { readAnnouncement } from "../src/parse/expectations.js";
-import { planJson } from "../src/plan/outline.js";
+import { planJson, planOutline } from "../src/plan/outline.js";
 import { fixture } from "./helpers.js";
 
 const steps = async (...p: string[]) => (await planDeck(fixture("expect", ...p))).graph.steps;
@@ -85,6 +85,9 @@ describe("which blocks are expected outputs, and how strict", () => {
       expect(s.strictReason).toEqual(expect.any(String));
     }
     for (const s of json.steps.filter((s) => s.kind !== "expect")) expect(s).not.toHaveProperty("strict");
+    const outline = planOutline(planned);
+    expect(outline).toMatch(/expect .*Error from server: the core of it {2}\(expected output, strict: announced on the command's slide/);
+    expect(outline).toMatch(/expect .*line two {2}\(expected output, loose: announced by 'looks like'/);
   });
 
   it.each([
