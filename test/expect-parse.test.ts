@@ -13,7 +13,7 @@ describe("transcripts", () => {
     expect(readTranscript("k8s@shpod:~$ flux get all -A\nNAME READY\nflux True")).toEqual([
       { command: "flux get all -A", line: 0, output: "NAME READY\nflux True", outputLine: 1 },
     ]);
-    for (const prompt of ["$ ", "root@node1:~# ", "[user@node1 ~]$ ", "/ # ", "~ $ ", "bash-5.2# ", "docker@node1:/tmp$ "]) {
+    for (const prompt of ["$ ", "root@node1:~# ", "[user@node1 ~]$ ", "/ # ", "/app # ", "~ $ ", "bash-5.2# ", "docker@node1:/tmp$ "]) {
       expect(readTranscript(`${prompt}ls -l\ntotal 0`)?.map((e) => [e.command, e.output]), prompt).toEqual([["ls -l", "total 0"]]);
     }
   });
@@ -31,6 +31,9 @@ describe("transcripts", () => {
     expect(readTranscript("$VAR=1\necho $VAR", "bash")).toBeUndefined();
     expect(readTranscript("$(kubectl get pods)", "bash")).toBeUndefined();
     expect(readTranscript("# Create the namespace\nkubectl create ns x", "")).toBeUndefined();
+    expect(readTranscript("# edit this line\nkubectl delete pod web-xxxxx", "")).toBeUndefined();
+    expect(readTranscript("/usr/local/bin/helper # runs the helper", "bash")).toBeUndefined();
+    expect(readTranscript("# ls /\nbin etc", "console")?.map((e) => [e.command, e.output])).toEqual([["ls /", "bin etc"]]);
     expect(readTranscript("# make sure we are home\ncd ~", "bash")).toBeUndefined();
     expect(readTranscript("kubectl get pods\nNAME READY")).toBeUndefined();
     // A prompt with nothing after it is part of the output (a nested shell's prompt).

@@ -15,19 +15,22 @@ export interface TranscriptEntry {
   readonly outputLine: number;
 }
 
-/** user@host:path$ , [user@host dir]$ , bash-5.2# , / # , ~ $ , then at least one space. */
-const FULL_PROMPT = /^(?:[\w.-]+@[\w.-]+:[^\s$#]*\s?[$#]|\[[\w.-]+@[\w.-]+(?:\s[^\]]*)?\][$#]|(?:ba|z)?sh-[\d.]+[$#]|\/[\w./-]*\s?#|~[\w/.-]*\s?\$)\s+/;
-/** A bare `$ ` (never `$VAR` or `$(...)`, which are shell) or, outside bash blocks, a bare `# `. */
+/**
+ * user@host:path$ , [user@host dir]$ , bash-5.2# , / # (or /app # : one segment, so that
+ * `/usr/bin/tool # a comment` stays a command), ~ $ , then at least one space.
+ */
+const FULL_PROMPT = /^(?:[\w.-]+@[\w.-]+:[^\s$#]*\s?[$#]|\[[\w.-]+@[\w.-]+(?:\s[^\]]*)?\][$#]|(?:ba|z)?sh-[\d.]+[$#]|\/[\w.-]*\s?#|~[\w/.-]*\s?\$)\s+/;
+/** A bare `$ ` (never `$VAR` or `$(...)`, which are shell) or, in a `console` block, a bare `# `. */
 const BARE_DOLLAR = /^\$\s+/;
 const BARE_HASH = /^#\s+/;
 
 /**
- * The prompt at the start of a line, if any. In a block tagged as shell, `# ` starts a comment,
- * not a root prompt.
+ * The prompt at the start of a line, if any. A bare `# ` is a root prompt only in a `console`
+ * block: elsewhere it starts a comment (a template's `# edit this line` is never run).
  */
-function promptLength(line: string, shellBlock: boolean): number | undefined {
+function promptLength(line: string, consoleBlock: boolean): number | undefined {
   const t = line.replace(/^\s+/, "");
-  const m = FULL_PROMPT.exec(t) ?? BARE_DOLLAR.exec(t) ?? (shellBlock ? null : BARE_HASH.exec(t));
+  const m = FULL_PROMPT.exec(t) ?? BARE_DOLLAR.exec(t) ?? (consoleBlock ? BARE_HASH.exec(t) : null);
   if (!m) return undefined;
   const rest = t.slice(m[0].length);
   if (rest.trim() === "") return undefined;
@@ -36,18 +39,16 @@ function promptLength(line: string, shellBlock: boolean): number | undefined {
   return line.length - t.length + m[0].length;
 }
 
-const SHELL_LANGS = new Set(["bash", "sh", "shell", "zsh"]);
-
 /** The commands and outputs of a transcript, or undefined when the block is not one. */
 export function readTranscript(text: string, lang = ""): TranscriptEntry[] | undefined {
-  const shellBlock = SHELL_LANGS.has(lang.toLowerCase());
+  const consoleBlock = lang.toLowerCase() === "console";
   const lines = text.split("\n");
   const first = lines.findIndex((l) => l.trim() !== "");
-  if (first < 0 || promptLength(lines[first]!, shellBlock) === undefined) return undefined;
+  if (first < 0 || promptLength(lines[first]!, consoleBlock) === undefined) return undefined;
   const entries: TranscriptEntry[] = [];
   let i = first;
   while (i < lines.length) {
-    const cut = promptLength(lines[i]!, shellBlock);
+    const cut = promptLength(lines[i]!, consoleBlock);
     if (cut === undefined) {
       i++;
       continue;
@@ -57,7 +58,7 @@ export function readTranscript(text: string, lang = ""): TranscriptEntry[] | und
     while (/\\\s*$/.test(command[command.length - 1]!) && i + 1 < lines.length) command.push(lines[++i]!);
     const outputLine = i + 1;
     i++;
-    while (i < lines.length && promptLength(lines[i]!, shellBlock) === undefined) i++;
+    while (i < lines.length && promptLength(lines[i]!, consoleBlock) === undefined) i++;
     entries.push({ command: dedent(command).replace(/`/g, ""), line: start, output: dedent(lines.slice(outputLine, i)), outputLine });
   }
   return entries;
