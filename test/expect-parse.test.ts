@@ -36,8 +36,12 @@ describe("transcripts", () => {
     expect(readTranscript("# ls /\nbin etc", "console")?.map((e) => [e.command, e.output])).toEqual([["ls /", "bin etc"]]);
     expect(readTranscript("# make sure we are home\ncd ~", "bash")).toBeUndefined();
     expect(readTranscript("kubectl get pods\nNAME READY")).toBeUndefined();
-    // A prompt with nothing after it is part of the output (a nested shell's prompt).
-    expect(readTranscript("$ docker run -ti alpine sh\n/ #")?.map((e) => e.output)).toEqual(["/ #"]);
+    // A prompt with nothing after it is the next shell waiting, not output.
+    expect(readTranscript("$ docker run -ti alpine sh\n/ #\n/ # hostname\nabc")?.map((e) => [e.command, e.output])).toEqual([
+      ["docker run -ti alpine sh", ""],
+      ["hostname", "abc"],
+    ]);
+    expect(readTranscript("$ docker run -it ubuntu\nroot@04c0bb0a6c07:/#")?.map((e) => e.output)).toEqual([""]);
   });
 
   it("inside an exercise: the commands run, the lines after them are expectations, never commands", async () => {

@@ -20,6 +20,8 @@ export interface TranscriptEntry {
  * `/usr/bin/tool # a comment` stays a command), ~ $ , then at least one space.
  */
 const FULL_PROMPT = /^(?:[\w.-]+@[\w.-]+:[^\s$#]*\s?[$#]|\[[\w.-]+@[\w.-]+(?:\s[^\]]*)?\][$#]|(?:ba|z)?sh-[\d.]+[$#]|\/[\w.-]*\s?#|~[\w/.-]*\s?\$)\s+/;
+/** A prompt alone on its line: the next shell waiting (`docker run -ti alpine sh` then `/ #`), not output. */
+const PROMPT_ALONE = /^\s*(?:[\w.<>-]+@[\w.<>-]+:[^\s$#]*\s?[$#]|\[[\w.-]+@[\w.-]+(?:\s[^\]]*)?\][$#]|(?:ba|z)?sh-[\d.]+[$#]|\/[\w.-]*\s?#|~[\w/.-]*\s?\$|[$#])\s*$/;
 /** A bare `$ ` (never `$VAR` or `$(...)`, which are shell) or, in a `console` block, a bare `# `. */
 const BARE_DOLLAR = /^\$\s+/;
 const BARE_HASH = /^#\s+/;
@@ -59,7 +61,8 @@ export function readTranscript(text: string, lang = ""): TranscriptEntry[] | und
     const outputLine = i + 1;
     i++;
     while (i < lines.length && promptLength(lines[i]!, consoleBlock) === undefined) i++;
-    entries.push({ command: dedent(command).replace(/`/g, ""), line: start, output: dedent(lines.slice(outputLine, i)), outputLine });
+    const output = lines.slice(outputLine, i).filter((l) => !PROMPT_ALONE.test(l));
+    entries.push({ command: dedent(command).replace(/`/g, ""), line: start, output: dedent(output), outputLine });
   }
   return entries;
 }
