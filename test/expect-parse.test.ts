@@ -73,6 +73,10 @@ describe("which blocks are expected outputs, and how strict", () => {
     ]);
     const fragment = all.find((s) => s.text.startsWith("serving"))!;
     expect(fragment.fragment).toBe(true);
+    // One line of text may be a piece of a longer line; JSON is compared as JSON, never a fragment.
+    expect(all.find((s) => s.text.startsWith("Error from server"))!.fragment).toBe(true);
+    const seed = (await planDeck(fixture("..", "slides", "dockercoins.yml"))).graph.steps.filter((s) => s.kind === "expect");
+    expect(seed.map((s) => [s.strict, s.fragment ?? false])).toEqual([[true, false], [true, false]]);
     expect(all.find((s) => s.text === "line two")!.strictReason).toMatch(/looks like/);
   });
 

@@ -113,7 +113,8 @@ export function strictness(text: string, from: { transcript: true } | { announce
     return { strict: true, reason: "transcript: the output printed under its command", fragment: false };
   }
   const { announcement: a, sameSlide } = from;
-  const fragment = a.fragment;
+  // "About half are excerpts": one line of text may be a piece of an output line (JSON compares as JSON).
+  const fragment = a.fragment || (lines === 1 && !/^\s*[[{]/.test(text));
   const loose = (reason: string): Strictness => ({ strict: false, reason, fragment });
   if (a.conditional) return loose("announced as something that may happen");
   if (!sameSlide) return loose("its command is on the slide before");
@@ -121,5 +122,5 @@ export function strictness(text: string, from: { transcript: true } | { announce
   if (!a.assertive) return loose("announced without saying it is what the command prints");
   if (heavy) return loose("placeholder-heavy");
   if (volatile > 1) return loose("values that change from run to run (ids, times, addresses)");
-  return { strict: true, reason: fragment ? "announced on the command's slide as part of its output (fragment)" : "announced on the command's slide as what it prints", fragment };
+  return { strict: true, reason: `announced on the command's slide as what it prints${fragment ? " (a fragment: matched wherever it appears)" : ""}`, fragment };
 }
