@@ -32,7 +32,7 @@ const ASSERTIVE: readonly RegExp[] = [
 const SAYS_OUTPUT: readonly RegExp[] = [
   ...ASSERTIVE,
   /\b(might|may|could)\b(\s+\w+){0,4}?\s+(see|get|show|output|print|display|return|give)/i,
-  /\b(we|you)\s+(see|get|obtain|receive|have)\b/i,
+  /\b(we|you)\s+(see|get|obtain|receive)\b/i,
   /\b(output|result|response|answer)s?\s+(looks|reads|shows|tells|says|gives)\b/i,
   /\b(outputs?|prints?|displays?|returns?|shows?)\s*(something\s+)?(like|similar to)?\s*(this|that|the following)?\s*:\s*$/i,
   /\b(error|warning|message|output|logs?)\b[^:]*\b(is|are|says|reads|includes?|contains?|shows?|looks? like|include another)\b/i,
