@@ -82,7 +82,7 @@ describe("which blocks are expected outputs, and how strict", () => {
 
   it("ties an expectation to a command on its slide or the one before, never further, never across files", async () => {
     const all = await steps("ties");
-    expect(all.map(brief)).toEqual(["bash: echo first", "expect loose: first", "bash: echo second", "manual: kubectl delete pod web-xxxxx"]);
+    expect(all.map(brief)).toEqual(["bash: echo first", "expect loose: first", "bash: echo second", "manual: kubectl delete pod web-xxxxx", "bash: echo third"]);
     expect(all[1]!.strictReason).toMatch(/slide before/);
   });
 
