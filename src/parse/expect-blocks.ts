@@ -59,7 +59,10 @@ export class ExpectationTies {
   }
 }
 
-/** The steps of one fenced block; `ties` learns of the commands and barriers it holds. */
+/**
+ * The steps of one fenced block. `ties` learns here of what bars an expectation; the caller tells
+ * it of every command step it adds (hidden `hide` directives too).
+ */
 export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlighting: (s: string) => string): BlockStep[] {
   const { text, lang, line, inExercise } = block;
   const langPart = lang ? { lang } : {};
@@ -70,7 +73,6 @@ export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlig
       return [];
     }
     return transcript.flatMap((entry) => {
-      ties.command(block.file, block.slide);
       const steps: BlockStep[] = [{ kind: "bash", text: stripHighlighting(entry.command), line: line + entry.line }];
       if (entry.output.trim()) {
         steps.push({ kind: "expect", text: entry.output, line: line + entry.outputLine, expectation: strictness(entry.output, { transcript: true }) });
@@ -78,10 +80,7 @@ export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlig
       return steps;
     });
   }
-  if (inExercise && lang === "bash") {
-    ties.command(block.file, block.slide);
-    return [{ kind: "bash", text: stripHighlighting(text), line }];
-  }
+  if (inExercise && lang === "bash") return [{ kind: "bash", text: stripHighlighting(text), line }];
   const announcement = isCodeLang(lang) ? undefined : readAnnouncement(block.prose);
   const tie = announcement ? ties.tie(block.file, block.slide) : undefined;
   if (announcement && tie) {
