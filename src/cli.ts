@@ -164,6 +164,9 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        not a terminal, CI=true, or a report, recording or --keep-going is asked
                        for); otherwise, in a terminal, the step-by-step UI
   --keep-going         do not stop at the first failure
+  --strict-expectations
+                       every expected output that does not match fails its step (by default,
+                       loose expectations, that labrun is not sure are outputs, only warn)
   --reporter json      with --output FILE: a JSON report of every step
   --output FILE        where the JSON report goes
   --junit FILE         a JUnit XML report (a testsuite per chapter)
@@ -190,6 +193,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     ...SELECTION_OPTIONS,
     ci: { type: "boolean" },
     "keep-going": { type: "boolean" },
+    "strict-expectations": { type: "boolean" },
     reporter: { type: "string" },
     output: { type: "string" },
     junit: { type: "string" },
@@ -245,6 +249,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     prompts: planned.deck.config.prompts,
     runTimeoutMs: seconds(values.timeout, "--timeout"),
     skip: selected.skip,
+    strictExpectations: values["strict-expectations"] ?? false,
     ...(catchUp ? { replace: catchUp.replace } : {}),
     mask,
   };

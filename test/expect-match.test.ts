@@ -293,3 +293,21 @@ describe("properties", () => {
     );
   });
 });
+
+describe("fragments", () => {
+  const output = "line one\nserving insecure client requests on 127.0.0.1:2379, this is strongly discouraged!\nName: web\nLabels:   app=web\n";
+
+  it("finds each line inside an output line, in order, when the slide quotes a fragment", () => {
+    expect(matchExpected("serving insecure client requests on 127.0.0.1:2379", output, { fragment: true }).passed).toBe(true);
+    expect(matchExpected("line one\nLabels: app=web", output, { fragment: true }).passed).toBe(true);
+  });
+
+  it("is not fooled by lines out of order or missing", () => {
+    expect(matchExpected("Labels: app=web\nline one", output, { fragment: true }).passed).toBe(false);
+    expect(matchExpected("Annotations: none", output, { fragment: true }).passed).toBe(false);
+  });
+
+  it("without the option, a piece of a line that goes on after a comma is not a match", () => {
+    expect(matchExpected("serving insecure client requests on 127.0.0.1:2379", output).passed).toBe(false);
+  });
+});

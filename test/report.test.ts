@@ -145,9 +145,9 @@ async function replay(reporter: import("../src/run/result.js").Reporter, rs = re
 
 describe("summarize", () => {
   it("counts statuses and sums durations unless given one", () => {
-    expect(summarize(results)).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, durationMs: 3500 });
+    expect(summarize(results)).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, warnings: 0, durationMs: 3500 });
     expect(summarize(results, 4000).durationMs).toBe(4000);
-    expect(summarize([])).toEqual({ passed: 0, failed: 0, skipped: 0, timedOut: 0, durationMs: 0 });
+    expect(summarize([])).toEqual({ passed: 0, failed: 0, skipped: 0, timedOut: 0, warnings: 0, durationMs: 0 });
   });
 });
 
@@ -204,7 +204,7 @@ describe("JsonReporter", () => {
 
     const doc = report as { steps: Record<string, unknown>[]; summary: Record<string, unknown> };
     expect(Object.keys(doc).sort()).toEqual(["steps", "summary"]);
-    expect(doc.summary).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, durationMs: 3500 });
+    expect(doc.summary).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, warnings: 0, durationMs: 3500 });
     expect(doc.steps).toHaveLength(5);
 
     const required = ["id", "kind", "text", "file", "line", "status", "exitCode", "durationMs", "output", "assertions"];

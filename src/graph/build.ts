@@ -15,8 +15,9 @@ const ON_COMMAND = new Set(["wait", "longwait", "key", "keys", "check", "expect"
 /**
  * Dependencies, in one pass over the ordered steps: the most recent step that defines each variable
  * used, that defines each cluster resource or image used, that changed the working directory, that
- * copied (for paste), that switched panes (tmux), and for wait/key/keys/check/expect/copy the
- * command they act on. Each dependency keeps its reason (`dependencies`).
+ * copied (for paste), that switched panes (tmux), and for wait/key/keys/check/copy the command they
+ * act on; for expect, the last command that is not a `hide` helper (the slide quotes what the
+ * attendee saw, not a readiness wait). Each dependency keeps its reason (`dependencies`).
  * Requires initShellParser() to have been awaited.
  */
 export function buildGraph(parsed: ParsedDeck): StepGraph {
@@ -25,6 +26,8 @@ export function buildGraph(parsed: ParsedDeck): StepGraph {
   const facts = new Map<string, ShellFacts>();
   let cwd: string | undefined;
   let command: string | undefined;
+  // An expected output quotes what the attendee saw: the last command, past `hide` helpers (readiness waits).
+  let quotedCommand: string | undefined;
   let copy: string | undefined;
   let pane: string | undefined;
 
@@ -50,6 +53,9 @@ export function buildGraph(parsed: ParsedDeck): StepGraph {
       for (const r of owned.defines) resources.define(r, raw.id);
       if (f.changesCwd) cwd = raw.id;
       command = raw.id;
+      if (raw.kind !== "hide") quotedCommand = raw.id;
+    } else if (raw.kind === "expect") {
+      need(quotedCommand ?? command, "command");
     } else if (ON_COMMAND.has(raw.kind)) {
       need(command, "command");
       if (raw.kind === "copy") copy = raw.id;
@@ -81,6 +87,9 @@ function toStep(raw: RawStep, deps: readonly Dependency[], defines: readonly str
     hidden: raw.hidden,
     classes: raw.slide.classes,
     ...(raw.lang ? { lang: raw.lang } : {}),
+    ...(raw.expectation
+      ? { strict: raw.expectation.strict, strictReason: raw.expectation.reason, ...(raw.expectation.fragment ? { fragment: true } : {}) }
+      : {}),
     dependsOn: unique(dependencies.map((d) => d.id)),
     defines,
     uses,

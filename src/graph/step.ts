@@ -40,6 +40,12 @@ export interface Step {
   readonly classes: readonly string[];
   /** Fence language for expect/manual blocks (json, yaml, ...). */
   readonly lang?: string;
+  /** Expect steps: a strict expectation fails its step, a loose one only warns (unless --strict-expectations). */
+  readonly strict?: boolean;
+  /** Expect steps: why the expectation is strict or loose, in words. */
+  readonly strictReason?: string;
+  /** Expect steps: the block is one part of a longer output, matched wherever it appears. */
+  readonly fragment?: boolean;
   /** Ids of the steps this one needs, in the order first found (see `dependencies` for why). */
   readonly dependsOn: readonly string[];
   /** Variables set for later steps. */

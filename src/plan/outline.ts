@@ -18,6 +18,7 @@ export function planJson(steps: readonly Step[], selected?: SelectedSteps): stri
       chapter: s.chapter,
       hidden: s.hidden,
       ...(s.lang ? { lang: s.lang } : {}),
+      ...(s.kind === "expect" ? { strict: s.strict ?? true, strictReason: s.strictReason ?? "", ...(s.fragment ? { fragment: true } : {}) } : {}),
       dependsOn: s.dependsOn,
       dependencies: s.dependencies ?? s.dependsOn.map((id) => ({ id, because: "unknown" })),
       defines: s.defines,
@@ -31,7 +32,13 @@ export function planJson(steps: readonly Step[], selected?: SelectedSteps): stri
   return JSON.stringify({ steps: out }, null, 2);
 }
 
-const MARK: Partial<Record<Step["kind"], string>> = { manual: "(shown, not run)", expect: "(expected output)" };
+const MARK: Partial<Record<Step["kind"], string>> = { manual: "(shown, not run)" };
+
+/** `(expected output, strict: why)` or `(expected output, loose: why)`. */
+function expectMark(s: Step): string {
+  const strict = s.strict ?? true;
+  return `(expected output, ${strict ? "strict" : "loose"}${s.strictReason ? `: ${s.strictReason}` : ""})`;
+}
 
 /** `labrun plan`: chapter > slide > steps, hidden and manual steps marked, each with file:line. */
 export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): string {
@@ -63,7 +70,7 @@ export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): str
     const replaced = selected?.catchUp?.replace.get(s.id);
     const [first = "", ...rest] = (replaced ?? s.text).split("\n");
     const skipped = selected?.skip.get(s.id);
-    const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
+    const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : s.kind === "expect" ? `  ${expectMark(s)}` : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
     lines.push(`      ${tag} ${s.file}:${s.line}  ${first}${mark}`);
     for (const more of rest) lines.push(`      ${" ".repeat(15)} ${" ".repeat(`${s.file}:${s.line}`.length)}  ${more}`);
   }

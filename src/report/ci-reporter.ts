@@ -64,21 +64,28 @@ export class CiReporter implements Reporter {
     const what = step.kind === "bash" ? commandLine(step.text) : `[${step.kind}] ${commandLine(step.text)}`;
     let line = `${head} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
     if (result.status === "skipped" && result.reason) line += this.paint("dim", `  (${plain(result.reason)})`);
+    if (result.warning) return [this.warningLine(result, where, what), ...this.failureDetails(result, result.warning)].join("\n");
     if (result.status === "passed" || result.status === "skipped") return line;
     return [line, ...this.failureDetails(result)].join("\n");
   }
 
   /** `N passed, N failed, N skipped, N timed out in 1.2s`, in one colour so CI parsers see the words together. */
   formatSummary(summary: RunSummary): string {
+    const warnings = summary.warnings > 0 ? ` (${summary.warnings} with a warning)` : "";
     const text =
-      `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ` +
+      `${summary.passed} passed${warnings}, ${summary.failed} failed, ${summary.skipped} skipped, ` +
       `${summary.timedOut} timed out in ${formatDuration(summary.durationMs)}`;
     return this.paint(summary.failed + summary.timedOut > 0 ? "red" : "green", text);
   }
 
-  private failureDetails(result: StepResult): string[] {
+  /** A passed step whose loose expectation did not match: `⚠ WARN`, in yellow. */
+  private warningLine(result: StepResult, where: string, what: string): string {
+    return `${this.paint("yellow", "⚠ WARN")} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
+  }
+
+  private failureDetails(result: StepResult, reason = result.reason): string[] {
     const details: string[] = [];
-    if (result.reason) details.push(indent(plain(result.reason)));
+    if (reason) details.push(indent(plain(reason)));
     const output = tail(result.output, OUTPUT_LINES);
     if (output.length > 0) details.push(this.paint("dim", indent(output.join("\n"))));
     for (const assertion of failedAssertions(result)) details.push(this.paintDiff(indent(assertionDiff(assertion))));

@@ -12,9 +12,19 @@ export class GithubReporter implements Reporter {
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
   onStepResult(result: StepResult): void {
+    if (result.warning) this.out.write(warningAnnotation(result) + "\n");
     if (result.status !== "failed" && result.status !== "timedOut") return;
     this.out.write(annotation(result) + "\n");
   }
+}
+
+/** `::warning` for a loose expectation that did not match: shown on the line, never failing the run. */
+export function warningAnnotation(result: StepResult): string {
+  const { step } = result;
+  const title = `Expected output differs (loose): ${slideLabel(result)}`;
+  const message = [result.warning ?? "", ...failedAssertions(result).map(assertionDiff)].join("\n");
+  const properties = `file=${escapeProperty(step.file)},line=${step.line},title=${escapeProperty(title)}`;
+  return `::warning ${properties}::${escapeData(message)}`;
 }
 
 export function annotation(result: StepResult): string {

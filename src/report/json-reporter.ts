@@ -21,6 +21,11 @@ export interface JsonStep {
   readonly assertions: readonly JsonAssertion[];
   /** Only when the runner gave one. */
   readonly reason?: string;
+  /** Expect steps: a loose expectation only warns. */
+  readonly strict?: boolean;
+  readonly strictReason?: string;
+  /** A loose expectation that did not match (the step passed). */
+  readonly warning?: string;
 }
 
 export interface JsonAssertion {
@@ -46,6 +51,7 @@ export function toJsonReport(results: readonly StepResult[], summary: RunSummary
       failed: summary.failed,
       skipped: summary.skipped,
       timedOut: summary.timedOut,
+      warnings: summary.warnings,
       durationMs: summary.durationMs,
     },
   };
@@ -65,5 +71,7 @@ function toJsonStep(result: StepResult): JsonStep {
     output: result.output,
     assertions: result.assertions.map(({ expected, actual, passed }) => ({ expected, actual, passed })),
     ...(result.reason !== undefined ? { reason: result.reason } : {}),
+    ...(step.kind === "expect" ? { strict: step.strict ?? true, strictReason: step.strictReason ?? "" } : {}),
+    ...(result.warning !== undefined ? { warning: result.warning } : {}),
   };
 }

@@ -61,6 +61,7 @@ function addTestCase(suite: TestSuite, result: StepResult): void {
 
   switch (result.status) {
     case "passed":
+      if (result.warning) testCase.standardOutput(cdata([`warning: ${result.warning}`, ...failedAssertions(result).map(assertionDiff)].join("\n")));
       break;
     case "skipped":
       testCase.skipped();

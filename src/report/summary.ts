@@ -7,9 +7,11 @@ import type { RunSummary, StepResult } from "../run/result.js";
 export function summarize(results: readonly StepResult[], durationMs?: number): RunSummary {
   const counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0 };
   let total = 0;
+  let warnings = 0;
   for (const result of results) {
     counts[result.status] += 1;
+    if (result.warning) warnings += 1;
     total += result.durationMs;
   }
-  return { ...counts, durationMs: durationMs ?? total };
+  return { ...counts, warnings, durationMs: durationMs ?? total };
 }

@@ -57,18 +57,23 @@ export interface MatchResult {
 export interface MatchOptions {
   /** The info string of the slide's code block (`json`, `regex`, ...). */
   readonly lang?: string;
+  /**
+   * The slide quotes one part of a longer output ("the output includes:", "a line like"): each
+   * expected line may also be found inside an output line, in order, with other lines between.
+   */
+  readonly fragment?: boolean;
 }
 
 export function matchExpected(expected: string, actual: string, opts: MatchOptions = {}): MatchResult {
   try {
     const lang = opts.lang?.trim().toLowerCase() ?? "";
-    return compare(normaliseOutput(expected), normaliseOutput(actual), lang);
+    return compare(normaliseOutput(expected), normaliseOutput(actual), lang, opts.fragment ?? false);
   } catch (err) {
     return failed(`could not compare the output: ${errorMessage(err)}`);
   }
 }
 
-function compare(expected: string, actual: string, lang: string): MatchResult {
+function compare(expected: string, actual: string, lang: string, fragment: boolean): MatchResult {
   if (lang === "regex" || lang === "regexp") {
     return matchRegex(regexFromBlock(expected), actual);
   }
@@ -76,7 +81,7 @@ function compare(expected: string, actual: string, lang: string): MatchResult {
   if (literal) return matchRegexOrText(literal, expected, actual);
   const json = parseExpectedJson(expected, lang === "json");
   if (json.ok) return matchJson(json.value, expected, actual);
-  return matchText(expected, actual);
+  return matchText(expected, actual, fragment);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,13 +209,27 @@ const LINE_TAIL = String.raw`(?: [^\n]*)?`;
 /** A `...` line: any number of whole lines. */
 const ANY_LINES = String.raw`(?:\n[^\n]*)*?`;
 
-function matchText(expected: string, actual: string): MatchResult {
+function matchText(expected: string, actual: string, fragment = false): MatchResult {
   const wildcards = wildcardsFor(expected);
   const expectedLines = textLines(expected);
   if (expectedLines.every(isEllipsisLine)) return PASSED;
   const actualLines = textLines(actual);
   if (compileBlock(expectedLines, wildcards).test(actualLines.join("\n"))) return PASSED;
+  if (fragment && foundInOrder(expectedLines, actualLines, wildcards)) return PASSED;
   return failed(textDiff(expectedLines, actualLines, wildcards));
+}
+
+/** A fragment: each expected line inside some output line, in order (other lines may come between). */
+function foundInOrder(expectedLines: readonly string[], actualLines: readonly string[], wildcards: Wildcards): boolean {
+  let at = 0;
+  for (const line of expectedLines) {
+    if (isEllipsisLine(line)) continue;
+    const re = new RegExp(compileInline(line, wildcards));
+    while (at < actualLines.length && !re.test(actualLines[at]!)) at++;
+    if (at === actualLines.length) return false;
+    at++;
+  }
+  return true;
 }
 
 /** A RegExp finding the expected lines as a contiguous block of lines in the joined output. */

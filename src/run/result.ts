@@ -20,6 +20,8 @@ export interface StepResult {
   readonly assertions: readonly Assertion[];
   /** Why it was skipped or failed, in words. */
   readonly reason?: string;
+  /** A loose expectation that did not match: the step passed, with this warning. */
+  readonly warning?: string;
 }
 
 export interface RunSummary {
@@ -27,6 +29,8 @@ export interface RunSummary {
   readonly failed: number;
   readonly skipped: number;
   readonly timedOut: number;
+  /** Steps that passed with a warning (loose expectations that did not match). */
+  readonly warnings: number;
   readonly durationMs: number;
 }
 

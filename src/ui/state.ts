@@ -24,6 +24,8 @@ export interface StepOutcome {
   readonly durationMs?: number;
   readonly exitCode?: number | null;
   readonly assertions: readonly Assertion[];
+  /** A loose expectation that did not match. */
+  readonly warning?: string;
 }
 
 /** Running one unit, continuing until a failure, replaying earlier steps after a resume. */
@@ -391,6 +393,7 @@ function stepFinished(state: UiState, result: StepResult): UiState {
     exitCode: result.exitCode,
     assertions: result.assertions,
     ...(result.reason === undefined ? {} : { reason: result.reason }),
+    ...(result.warning === undefined ? {} : { warning: result.warning }),
   };
   const outcomes = { ...state.outcomes, [result.step.id]: outcome };
   const mode = state.mode;

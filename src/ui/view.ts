@@ -106,7 +106,7 @@ export function windowRows<T extends { readonly pointer: boolean; readonly highl
 
 export interface ExpectationView {
   readonly heading: string;
-  readonly tone: "passed" | "failed" | "pending";
+  readonly tone: "passed" | "failed" | "warning" | "pending";
   readonly lines: readonly RichLine[];
 }
 
@@ -137,6 +137,10 @@ export function expectationView(state: UiState, width: number): ExpectationView 
   if (outcome?.status === "failed") {
     const diff = failed?.diff ?? outcome.reason ?? "the output did not match";
     return { heading: "✗ expected output differs", tone: "failed", lines: diffLines(diff, width) };
+  }
+  if (outcome?.warning) {
+    const diff = failed?.diff ?? outcome.warning;
+    return { heading: `⚠ expected output differs (loose: ${chosen.step.strictReason ?? "not sure it is the output"}; not a failure)`, tone: "warning", lines: diffLines(diff, width) };
   }
   const text = wrapLines(chosen.step.text, width, { dim: outcome === undefined });
   if (outcome?.status === "passed") return { heading: "✓ expected output matched", tone: "passed", lines: text };

@@ -30,7 +30,7 @@ export function textStyle(style: SpanStyle | undefined, color: boolean): InkText
 }
 
 /** Colours by meaning, none under NO_COLOR. */
-export function toneColor(tone: "info" | "success" | "error" | "passed" | "failed" | "pending", color: boolean): string | undefined {
+export function toneColor(tone: "info" | "success" | "error" | "passed" | "failed" | "warning" | "pending", color: boolean): string | undefined {
   if (!color) return undefined;
   switch (tone) {
     case "success":
@@ -41,6 +41,8 @@ export function toneColor(tone: "info" | "success" | "error" | "passed" | "faile
       return "red";
     case "info":
       return "cyan";
+    case "warning":
+      return "yellow";
     case "pending":
       return undefined;
   }

@@ -1,0 +1,91 @@
+/**
+ * What a fenced block becomes: commands to run, a transcript (commands and their outputs), an
+ * expected output of the command before it, a block shown but not run, or nothing.
+ *
+ * An expected output is tied only to a command of the same file, on the same slide or the one
+ * before, with nothing shown in between that looks like another command (a template, a shell
+ * block outside any exercise): its output is not the one the slide quotes.
+ */
+import type { StepKind } from "../graph/step.js";
+import { isCodeLang, readAnnouncement, strictness, type Strictness } from "./expectations.js";
+import { readTranscript } from "./transcript.js";
+
+export interface CodeBlock {
+  readonly text: string;
+  /** Lower-case fence language ("" when none). */
+  readonly lang: string;
+  /** 1-based line of the block's first content line. */
+  readonly line: number;
+  readonly inExercise: boolean;
+  /** The prose just before the block. */
+  readonly prose: string;
+  readonly file: string;
+  /** The slide's number across the deck. */
+  readonly slide: number;
+}
+
+export interface BlockStep {
+  readonly kind: StepKind;
+  readonly text: string;
+  readonly line: number;
+  readonly lang?: string;
+  /** Expect steps only. */
+  readonly expectation?: Strictness;
+}
+
+const SHELL_LANGS = new Set(["bash", "sh", "shell", "console", "zsh"]);
+
+/** Remembers the last command run, to tie the expected outputs that follow to it. */
+export class ExpectationTies {
+  private last: { file: string; slide: number } | undefined;
+  private barred = false;
+
+  /** A command step was added. */
+  command(file: string, slide: number): void {
+    this.last = { file, slide };
+    this.barred = false;
+  }
+
+  /** Something that looks like another command was shown (not run) since the last command. */
+  bar(): void {
+    this.barred = true;
+  }
+
+  /** Where the command an expectation at (file, slide) would check is, if it may check one. */
+  tie(file: string, slide: number): { sameSlide: boolean } | undefined {
+    const last = this.last;
+    if (!last || this.barred || last.file !== file || slide - last.slide > 1) return undefined;
+    return { sameSlide: last.slide === slide };
+  }
+}
+
+/**
+ * The steps of one fenced block. `ties` learns here of what bars an expectation; the caller tells
+ * it of every command step it adds (hidden `hide` directives too).
+ */
+export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlighting: (s: string) => string): BlockStep[] {
+  const { text, lang, line, inExercise } = block;
+  const langPart = lang ? { lang } : {};
+  const transcript = lang === "" || SHELL_LANGS.has(lang) ? readTranscript(text, lang) : undefined;
+  if (transcript) {
+    if (!inExercise) {
+      ties.bar();
+      return [];
+    }
+    return transcript.flatMap((entry) => {
+      const steps: BlockStep[] = [{ kind: "bash", text: stripHighlighting(entry.command), line: line + entry.line }];
+      if (entry.output.trim()) {
+        steps.push({ kind: "expect", text: entry.output, line: line + entry.outputLine, expectation: strictness(entry.output, { transcript: true }) });
+      }
+      return steps;
+    });
+  }
+  if (inExercise && lang === "bash") return [{ kind: "bash", text: stripHighlighting(text), line }];
+  const announcement = isCodeLang(lang) ? undefined : readAnnouncement(block.prose);
+  const tie = announcement ? ties.tie(block.file, block.slide) : undefined;
+  if (announcement && tie) {
+    return [{ kind: "expect", text, line, ...langPart, expectation: strictness(text, { announcement, sameSlide: tie.sameSlide }) }];
+  }
+  if (!announcement && (SHELL_LANGS.has(lang) || (inExercise && lang === ""))) ties.bar();
+  return inExercise ? [{ kind: "manual", text, line, ...langPart }] : [];
+}
