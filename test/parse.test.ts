@@ -75,6 +75,15 @@ describe("parseDirectives", () => {
     ]);
   });
 
+  it("reads the robot's copypaste as a copy then a paste (swarm/creatingswarm.md)", () => {
+    const { directives, problems } = parseDirectives("<!-- ```copypaste docker swarm join --token SWMTKN.*?:2377``` -->", 229, 1, "f.md");
+    expect(problems).toEqual([]);
+    expect(directives.map((d) => [d.name, d.arg])).toEqual([
+      ["copy", "docker swarm join --token SWMTKN.*?:2377"],
+      ["paste", ""],
+    ]);
+  });
+
   it("reads directives with a body over several lines", () => {
     const html = "<!-- ```hide\nkubectl wait deploy/rng --for condition=available\nkubectl wait deploy/worker --for condition=available\n``` -->";
     const { directives } = parseDirectives(html, 20, 1, "f.md");

@@ -61,6 +61,8 @@ export function scanDirectives(body: string, line: number, column: number, file:
       const [, name = "", rest = ""] = m;
       const arg = name === "keys" ? keysText(info, raw, at - lineStart(body, at)) : [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
       if (KNOWN.has(name)) directives.push({ name: name as DirectiveName, arg, ...where });
+      // The container.training robot's `copypaste REGEX`: copy the last match from the screen, then type it.
+      else if (name === "copypaste") directives.push({ name: "copy", arg, ...where }, { name: "paste", arg: "", ...where });
       else problems.push(problem(file, where, `unknown directive '${name}' (known: ${DIRECTIVES.join(", ")})`, "directive-unknown"));
     } else if (text.trim()) {
       problems.push(problem(file, where, "directive fence without a directive name", "directive-unknown"));
