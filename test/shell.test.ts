@@ -57,6 +57,16 @@ describe("flagship deck steps", () => {
 });
 
 describe("defines", () => {
+  it("reads an assignment tree-sitter-bash splits in two (CN=$SERVICE.$NAMESPACE.svc, k8s/admission.md)", () => {
+    const f = analyzeShell("NAMESPACE=webhooks\nSERVICE=admission\nCN=$SERVICE.$NAMESPACE.svc\nopenssl req -subj /CN=$CN");
+    expect(f.defines).toEqual(["NAMESPACE", "SERVICE", "CN"]);
+    expect(f.uses).toEqual([]);
+    expect(f.programs).toEqual(["openssl"]);
+    const alone = analyzeShell("CN=$SERVICE.$NAMESPACE.svc");
+    expect(alone.defines).toEqual(["CN"]);
+    expect(alone.uses).toEqual(["SERVICE", "NAMESPACE"]);
+  });
+
   it("reads plain, exported, declared and appended assignments", () => {
     const f = facts("A=1 B=2; export C D=4; declare -a E=(x y); typeset F; local G=1; readonly H=2; X+=y");
     expect(f.defines).toEqual(["A", "B", "C", "D", "E", "F", "G", "H", "X"]);

@@ -75,6 +75,21 @@ export function analyzeShell(text: string): ShellFacts {
   });
 }
 
+/**
+ * tree-sitter-bash splits some assignments in two: `CN=$SERVICE.$NAMESPACE.svc` comes out as the
+ * assignment `CN=$SERVICE.$` prefixed to a command named `NAMESPACE.svc` (k8s/admission.md). A
+ * command name glued to an assignment ending in `$` is that: one assignment, read from its text.
+ */
+function splitAssignment(node: Node): { name: string; uses: string[] } | undefined {
+  const [assignment, name, ...rest] = node.namedChildren;
+  if (rest.length > 0 || assignment?.type !== "variable_assignment" || name?.type !== "command_name") return undefined;
+  if (assignment.endIndex !== name.startIndex || !assignment.text.endsWith("$")) return undefined;
+  const target = assignment.namedChildren[0];
+  if (target?.type !== "variable_name") return undefined;
+  const value = node.text.slice(target.text.length + 1);
+  return { name: target.text, uses: [...value.matchAll(/\$\{?([A-Za-z_]\w*)/g)].map((m) => m[1]!) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
 
@@ -568,6 +583,12 @@ class Analyzer {
   // --- commands ------------------------------------------------------------------------------
 
   visitCommand(node: Node, ctx: Ctx, strayArgs: readonly Node[] = []): void {
+    const split = splitAssignment(node);
+    if (split) {
+      for (const v of split.uses) this.use(v, ctx);
+      this.define(split.name, ctx);
+      return;
+    }
     const words = [...commandWordNodes(node), ...strayArgs].map(toWord);
     this.commands.push(words.map((w) => w.text));
     const chain = unwrapCommand(words);
