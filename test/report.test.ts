@@ -11,7 +11,7 @@ import { CiReporter } from "../src/report/ci-reporter.js";
 import { GithubReporter, escapeData, escapeProperty } from "../src/report/github-reporter.js";
 import { JsonReporter } from "../src/report/json-reporter.js";
 import { JunitReporter } from "../src/report/junit-reporter.js";
-import { summarize } from "../src/report/summary.js";
+import { summarize } from "../src/run/summary.js";
 
 function makeStep(overrides: Partial<Step> & Pick<Step, "id" | "text" | "line">): Step {
   return {

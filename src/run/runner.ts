@@ -7,7 +7,7 @@ import type { Session } from "./session.js";
 import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./result.js";
 import { openUrl } from "./open-url.js";
 import { Panes } from "./panes.js";
-import { summarize } from "../report/summary.js";
+import { summarize } from "./summary.js";
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;

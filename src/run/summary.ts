@@ -1,4 +1,4 @@
-import type { RunSummary, StepResult } from "../run/result.js";
+import type { RunSummary, StepResult } from "./result.js";
 
 /**
  * Counts the statuses of a run's results. The duration is the one given (wall-clock time,
