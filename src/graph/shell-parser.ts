@@ -1,0 +1,43 @@
+/**
+ * The tree-sitter-bash parser: loaded once (the grammar is wasm, so loading is async), then shared
+ * by every parse.
+ */
+import { createRequire } from "node:module";
+import { Language, Parser, type Node } from "web-tree-sitter";
+
+let parser: Parser | undefined;
+let loading: Promise<void> | undefined;
+
+/** Load the bash grammar once; later calls return the same promise. */
+export function initShellParser(): Promise<void> {
+  loading ??= loadParser().catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+async function loadParser(): Promise<void> {
+  await Parser.init();
+  const wasm = createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
+  const bash = await Language.load(wasm);
+  const created = new Parser();
+  created.setLanguage(bash);
+  parser = created;
+}
+
+function requireParser(): Parser {
+  if (!parser) throw new Error("analyzeShell() called before the bash parser was loaded: await initShellParser() first");
+  return parser;
+}
+
+/** Parse `text`, hand the tree's root to `use`, and free the tree's wasm memory. */
+export function withTree<T>(text: string, use: (root: Node) => T): T {
+  const tree = requireParser().parse(text);
+  if (!tree) throw new Error("tree-sitter-bash failed to parse the text");
+  try {
+    return use(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
