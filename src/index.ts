@@ -5,12 +5,7 @@ import { buildGraph, type StepGraph } from "./graph/build.js";
 import { initShellParser } from "./graph/shell.js";
 import { lint, SHELL_VARIABLES } from "./lint/lint.js";
 import type { Problem } from "./problem.js";
-
-export interface PlannedDeck {
-  readonly deck: Deck;
-  readonly parsed: ParsedDeck;
-  readonly graph: StepGraph;
-}
+import type { PlannedDeck } from "./graph/planned-deck.js";
 
 export interface PlanOptions {
   /** Extra variables the environment provides (--env, catch-up profile). */
@@ -34,5 +29,5 @@ export function lintDeck(planned: PlannedDeck, options: PlanOptions = {}): Probl
 }
 
 export { loadDeck, parseDeck, buildGraph, initShellParser };
-export type { Deck, ParsedDeck, StepGraph, Problem };
+export type { Deck, ParsedDeck, StepGraph, Problem, PlannedDeck };
 export type { Step, StepKind } from "./graph/step.js";

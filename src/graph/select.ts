@@ -1,4 +1,4 @@
-import type { PlannedDeck } from "../index.js";
+import type { PlannedDeck } from "./planned-deck.js";
 import { DeckError } from "../problem.js";
 import { applyProfile, type CatchUp } from "./catch-up.js";
 import { DEFAULT_MUTATING, findTarget, planFrom, type FromPlan } from "./from.js";

@@ -1,6 +1,6 @@
 import type { Step } from "../graph/step.js";
 import type { SelectedSteps } from "../graph/select.js";
-import type { PlannedDeck } from "../index.js";
+import type { PlannedDeck } from "../graph/planned-deck.js";
 
 /** `labrun plan --json`: exactly one JSON document. */
 export function planJson(steps: readonly Step[], selected?: SelectedSteps): string {
