@@ -255,6 +255,15 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   };
   if (interactive) {
     const { runUi } = await import("./ui/run-ui.js");
+    // Saved progress goes there: a state folder that cannot hold it is bad input, said before anything runs.
+    const { defaultStateDir, stateDirProblem } = await import("./ui/progress-store.js");
+    const stateDir = defaultStateDir();
+    const stateProblem = stateDirProblem(stateDir);
+    if (stateProblem) {
+      const where = process.env.LABRUN_STATE_DIR ? `LABRUN_STATE_DIR=${stateDir}` : process.env.XDG_STATE_HOME ? `XDG_STATE_HOME=${process.env.XDG_STATE_HOME}` : stateDir;
+      io.err(`labrun: ${where}: ${stateProblem}`);
+      return EXIT.badInput;
+    }
     // The UI runs its own preflight: it says what is missing and offers the bundled tour deck.
     const replayFirst = selected.from?.catchUp.length ?? 0;
     // A --from run starts from the replay, not from saved progress.

@@ -368,3 +368,49 @@ describe("AsciicastReporter", () => {
     await expect(reporter.onRunEnd([], summarize([]))).rejects.toThrow(/EISDIR/);
   });
 });
+
+describe("atomic writes", () => {
+  it("leave no temp file behind when the rename fails, and the path as it was", async () => {
+    const { AtomicFile, writeFileAtomic, writeFileAtomicSync } = await import("../src/fs/atomic-write.js");
+    const { mkdirSync } = await import("node:fs");
+    const dir = await mkdtemp(join(tmpdir(), "labrun-atomic-"));
+    try {
+      const target = join(dir, "taken");
+      mkdirSync(join(target, "inside"), { recursive: true }); // a non-empty folder: no file can be renamed over it
+      await expect(writeFileAtomic(target, "x")).rejects.toThrow();
+      expect(() => writeFileAtomicSync(target, "x")).toThrow();
+      const file = new AtomicFile(target);
+      file.write("some text\n");
+      expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toHaveLength(1);
+      expect(() => file.commit()).toThrow();
+      expect(await readdir(dir)).toEqual(["taken"]);
+
+      const ok = join(dir, "ok.txt");
+      const whole = new AtomicFile(ok);
+      whole.write("one\n");
+      whole.write("two\n");
+      expect((await readdir(dir)).includes("ok.txt")).toBe(false); // nothing at the path until it is complete
+      whole.commit();
+      expect(await readFile(ok, "utf8")).toBe("one\ntwo\n");
+      expect((await readdir(dir)).sort()).toEqual(["ok.txt", "taken"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("say why a state folder cannot hold saved progress", async () => {
+    const { stateDirProblem } = await import("../src/ui/progress-store.js");
+    const { writeFileSync } = await import("node:fs");
+    const dir = await mkdtemp(join(tmpdir(), "labrun-state-"));
+    try {
+      const file = join(dir, "a-file");
+      writeFileSync(file, "");
+      expect(stateDirProblem(dir)).toBeUndefined();
+      expect(stateDirProblem(join(dir, "not", "yet"))).toBeUndefined(); // created on the first save
+      expect(stateDirProblem(file)).toBe("not a folder");
+      expect(stateDirProblem(join(file, "below"))).toBe(`not a folder (${file} is a file)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach } from "vitest";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execa } from "execa";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, fixture, ROOT } from "./helpers.js";
@@ -222,5 +223,89 @@ describe("labrun run --ci in real shells", () => {
     const r2 = await cli(["run", deck, "--ci", "--no-preflight"]);
     expect(r2.code).toBe(1);
     expect(r2.stdout).toMatch(/exit status 127/);
+  });
+});
+
+describe("reports, recordings and saved progress are written whole", () => {
+  /** A deck that prints for a while, so that two runs write their recordings at the same time. */
+  function chattyDeck(): string {
+    const deck = join(work, "chatty.md");
+    const step = "```bash\nfor i in $(seq 1 40); do echo \"line $i of run $RUN$PAD\"; sleep 0.02; done\n```\n";
+    writeFileSync(deck, `## Chatty\n\n.exercise[\n\n${step}\n${step}\n]\n`);
+    return deck;
+  }
+
+  it("leaves a valid JSON report, JUnit file and asciicast when two runs write the same paths", async () => {
+    const deck = chattyDeck();
+    const out = join(work, "out");
+    mkdirSync(out);
+    const paths = { json: join(out, "report.json"), junit: join(out, "junit.xml"), cast: join(out, "session.cast") };
+    const args = ["run", deck, "--ci", "--reporter", "json", "--output", paths.json, "--junit", paths.junit, "--record", paths.cast];
+    // Lines of different lengths: a file both runs wrote into cannot pass for either's.
+    const results = await Promise.all([cli([...args, "--env", "RUN=a", "--env", "PAD="]), cli([...args, "--env", "RUN=b", "--env", `PAD=${"-".repeat(37)}`])]);
+    for (const r of results) expect(r.code, r.stdout + r.stderr).toBe(0);
+
+    expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.json", "session.cast"]); // no temp file left
+    const json = JSON.parse(readFileSync(paths.json, "utf8")) as JsonReport;
+    expect(json.steps.map((s) => s.status)).toEqual(["passed", "passed"]);
+    const xml = readFileSync(paths.junit, "utf8");
+    expect(xml.startsWith("<?xml")).toBe(true);
+    expect(xml.match(/<testsuites\b/g)).toHaveLength(1);
+    expect(xml.trimEnd().endsWith("</testsuites>")).toBe(true);
+    const lines = readFileSync(paths.cast, "utf8").trimEnd().split("\n");
+    const parsed = lines.map((line, i) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        throw new Error(`line ${i + 1} of the asciicast is not JSON: ${line.slice(0, 120)}`);
+      }
+    });
+    expect(parsed[0]).toMatchObject({ version: 2, width: 120, height: 40 });
+    const events = parsed.slice(1) as [number, string, string][];
+    expect(events.every((e) => Array.isArray(e) && e[1] === "o")).toBe(true);
+    // One run's recording, whole: its 40 lines twice, none of the other run's.
+    const printed = events.map((e) => e[2]).join("");
+    const run = /line 1 of run (a|b)/.exec(printed)?.[1];
+    expect(run).toBeDefined();
+    expect(printed).not.toContain(`of run ${run === "a" ? "b" : "a"}`);
+    expect(printed.match(/line 40 of run/g)).toHaveLength(2);
+    // The JSON report may come from the other run (each file is one run's), but whole.
+    expect(json.steps[0]!.output).toMatch(/line 40 of run (a|b)/);
+  });
+
+  it("closes and renames the recording when interrupted, leaving no temp file", async () => {
+    const out = join(work, "out");
+    mkdirSync(out);
+    const cast = join(out, "session.cast");
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`, "--record", cast], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+    const pidFile = join(work, "hang.pid");
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") {
+      if (Date.now() > deadline) throw new Error("the hung step never started");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(readdirSync(out)).toEqual(["session.cast"]);
+    const [header, ...events] = readFileSync(cast, "utf8").trimEnd().split("\n");
+    expect(JSON.parse(header!)).toMatchObject({ version: 2 });
+    for (const e of events) expect(() => JSON.parse(e) as unknown).not.toThrow();
+  });
+
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("says in one line, exit 2, that a LABRUN_STATE_DIR that is a file is not a folder", async () => {
+    const notAFolder = join(work, "state");
+    writeFileSync(notAFolder, "a file\n");
+    // The UI needs a terminal: script(1) gives it one.
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work, TERM: "xterm-256color", LABRUN_STATE_DIR: notAFolder };
+    const command = [process.execPath, "--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "secret.md"), "--env", "SECRET=x"].map((a) => `'${a}'`).join(" ");
+    const r = await execa("script", ["-qec", command, "/dev/null"], { cwd: ROOT, env, extendEnv: false, reject: false, stdin: "ignore", timeout: 60_000 });
+    const lines = r.stdout.replace(/\r/g, "").trim().split("\n");
+    expect(r.exitCode, r.stdout).toBe(2);
+    expect(lines).toEqual([`labrun: LABRUN_STATE_DIR=${notAFolder}: not a folder`]);
+    expect(readFileSync(notAFolder, "utf8")).toBe("a file\n");
   });
 });

@@ -1,6 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
-import { finished } from "node:stream/promises";
+import { AtomicFile } from "../fs/atomic-write.js";
 import type { Step } from "../graph/step.js";
 import type { Reporter, RunSummary, StepResult } from "../run/result.js";
 
@@ -26,12 +24,12 @@ export type AsciicastEvent = [number, "o", string];
 
 /**
  * Records the session's terminal output as an asciicast v2 file (`asciinema play run.cast`).
- * Events are streamed to the file as they arrive; the file is opened at run start (or at the
- * first output) and closed, flushed, at run end.
+ * Events are streamed as they arrive to a temp file beside it, opened at run start (or at the
+ * first output), and renamed over the final path at run end, or when the process exits (an
+ * interrupted run leaves its recording so far, whole): concurrent runs never mix their lines.
  */
 export class AsciicastReporter implements Reporter {
-  private stream: WriteStream | undefined;
-  private error: Error | undefined;
+  private out: AtomicFile | undefined;
   private firstAtMs: number | undefined;
   private lastSeconds = 0;
 
@@ -46,34 +44,22 @@ export class AsciicastReporter implements Reporter {
 
   onOutput(chunk: string, atMs: number): void {
     if (chunk === "") return;
-    const stream = this.open();
+    const out = this.open();
     this.firstAtMs ??= atMs;
     // Players need times that never go back, whatever clock the chunks came with.
     const seconds = Math.max(this.lastSeconds, roundMicros((atMs - this.firstAtMs) / 1000));
     this.lastSeconds = seconds;
     const event: AsciicastEvent = [seconds, "o", chunk];
-    stream.write(JSON.stringify(event) + "\n");
+    out.write(JSON.stringify(event) + "\n");
   }
 
   async onRunEnd(_results?: readonly StepResult[], _summary?: RunSummary): Promise<void> {
-    const stream = this.open();
-    stream.end();
-    try {
-      await finished(stream);
-    } catch (error) {
-      this.error ??= toError(error);
-    }
-    if (this.error) throw this.error;
+    this.open().commit();
   }
 
-  private open(): WriteStream {
-    if (this.stream) return this.stream;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const stream = createWriteStream(this.file, { encoding: "utf8" });
-    // Keep the first error for onRunEnd; without a listener it would crash the process.
-    stream.on("error", (error) => {
-      this.error ??= error;
-    });
+  private open(): AtomicFile {
+    if (this.out) return this.out;
+    const out = new AtomicFile(this.file);
     const header: AsciicastHeader = {
       version: 2,
       width: this.opts.cols,
@@ -82,16 +68,12 @@ export class AsciicastReporter implements Reporter {
       ...(this.opts.title !== undefined ? { title: this.opts.title } : {}),
       env: { TERM: "xterm-256color", SHELL: "/bin/bash" },
     };
-    stream.write(JSON.stringify(header) + "\n");
-    this.stream = stream;
-    return stream;
+    out.write(JSON.stringify(header) + "\n");
+    this.out = out;
+    return out;
   }
 }
 
 function roundMicros(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e6;
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

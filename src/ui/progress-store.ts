@@ -3,10 +3,11 @@
  * written to a temporary file then renamed so that a crash never leaves half a file behind.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
+import { writeFileAtomicSync } from "../fs/atomic-write.js";
 import type { SavedPosition } from "./state.js";
 
 const STATUSES = ["passed", "failed", "skipped", "timedOut"] as const;
@@ -30,6 +31,36 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LABRUN_STATE_DIR) return env.LABRUN_STATE_DIR;
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, "labrun");
   return join(homedir(), ".local", "state", "labrun");
+}
+
+/**
+ * Why progress cannot be saved in `dir`, in a few words ("not a folder", "not writable"), or
+ * undefined when it can: the folder, or the nearest existing folder above it, is writable.
+ * Nothing is created.
+ */
+export function stateDirProblem(dir: string): string | undefined {
+  let at = resolve(dir);
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(at).isDirectory();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code === "ENOENT" || code === "ENOTDIR") && dirname(at) !== at) {
+        // ENOTDIR: a file on the way; the walk up finds it and says so.
+        at = dirname(at);
+        continue;
+      }
+      return `cannot use it (${code ?? (e as Error).message})`;
+    }
+    if (!isDir) return at === resolve(dir) ? "not a folder" : `not a folder (${at} is a file)`;
+    try {
+      accessSync(at, constants.W_OK | constants.X_OK);
+    } catch {
+      return at === resolve(dir) ? "not writable" : `cannot be created (${at} is not writable)`;
+    }
+    return undefined;
+  }
 }
 
 export class ProgressStore {
@@ -70,14 +101,10 @@ export class ProgressStore {
   /** Returns an error message when the file could not be written. */
   save(position: SavedPosition): string | undefined {
     const content: ProgressFile = { version: 1, deck: this.deck, current: position.current, statuses: { ...position.statuses }, savedAt: new Date().toISOString() };
-    const temp = `${this.file}.${process.pid}.tmp`;
     try {
-      mkdirSync(join(this.file, ".."), { recursive: true });
-      writeFileSync(temp, JSON.stringify(content, null, 2) + "\n");
-      renameSync(temp, this.file);
+      writeFileAtomicSync(this.file, JSON.stringify(content, null, 2) + "\n");
       return undefined;
     } catch (e) {
-      rmSync(temp, { force: true });
       return `progress not saved: ${(e as Error).message}`;
     }
   }
