@@ -48,7 +48,7 @@ export function fenceOpening(line: string): { char: string; length: number } | u
 
 function opensWithInfo(line: string, fence: { char: string; length: number }): boolean {
   const open = fenceOpening(line);
-  return open !== undefined && open.char === fence.char && /\S/.test(line.trim().slice(open.length));
+  return open !== undefined && open.char === fence.char && open.length >= fence.length && /\S/.test(line.trim().slice(open.length));
 }
 
 export function closesFence(line: string, open: { char: string; length: number }): boolean {
@@ -80,24 +80,28 @@ export function splitSlides(text: string): RawSlide[] {
     inComment = false;
     slides.push(makeSlide(start, current, reveals, unclosed));
   };
-  // A `---` line inside a fence or comment still separates slides when the fence or comment does
-  // not close before the next `---` line, the end, or (a fence) a line that opens a fence with an
-  // info string: a YAML document separator in a fenced block is followed by its closing fence, an
-  // unclosed fence is not.
-  const closesBeforeNextSeparator = (from: number): boolean => {
+  // A `---` line inside a fence or comment still separates slides when the fence or comment never
+  // closes: when no closing line follows before the end, or before what shows the author forgot
+  // it (a fence opened with an info string that could not be its content's, `<!--` of another
+  // comment). A YAML document separator in a fenced block is followed by its closing fence. The
+  // line that closes is remembered, so many `---` lines in one fence are looked past once.
+  let closesAt = -1;
+  const closesLater = (from: number): boolean => {
+    if (closesAt > from) return true;
     for (let j = from + 1; j < lines.length; j++) {
       const l = lines[j]!;
-      if (fence ? closesFence(l, fence) : l.includes("-->")) return true;
-      if (l.trimEnd() === "---") return false;
-      // ```bash can open a fence, never close one: the fence left open meets the next slide's.
-      if (fence && opensWithInfo(l, fence)) return false;
+      if (fence ? closesFence(l, fence) : l.includes("-->")) {
+        closesAt = j;
+        return true;
+      }
+      if (fence ? opensWithInfo(l, fence) : l.includes("<!--")) return false;
     }
     return false;
   };
 
   lines.forEach((line, i) => {
     const lineNo = i + 1;
-    if ((fence || inComment) && line.trimEnd() === "---" && !closesBeforeNextSeparator(i)) {
+    if ((fence || inComment) && line.trimEnd() === "---" && !closesLater(i)) {
       // Falls through to the separator below, which ends the slide and what it left open.
     } else if (fence) {
       if (closesFence(line, fence)) fence = undefined;

@@ -40,14 +40,15 @@ export interface UiOptions {
 /** Runs the UI until the attendee quits; returns the exit code (0 on a normal quit). */
 export async function runUi(options: UiOptions): Promise<number> {
   const { stdin, stdout, stderr } = process;
-  if (!stdin.isTTY || !stdout.isTTY) {
-    stderr.write("labrun: the step-by-step UI needs a terminal; use 'labrun run DECK --ci' otherwise\n");
-    return 2;
-  }
+  // A broken deck is refused first, terminal or not: nothing of it starts.
   const broken = structuralErrors(options.planned.parsed.problems);
   if (broken.length > 0 && !options.force) {
     for (const p of broken) stderr.write(formatProblem(p) + "\n");
     stderr.write(refusalLine(options.source, broken.length) + "\n");
+    return 2;
+  }
+  if (!stdin.isTTY || !stdout.isTTY) {
+    stderr.write("labrun: the step-by-step UI needs a terminal; use 'labrun run DECK --ci' otherwise\n");
     return 2;
   }
   const guard = guardTerminal({ stdin, stdout, stderr }, { altScreen: true });
