@@ -66,6 +66,18 @@ describe("structural errors: lint reports each with its own rule id, where it is
     expect(slides[1]!.unclosed).toEqual([]);
   });
 
+  it("a fence open at the end of the file, a comment left open before another comment", () => {
+    expect(splitSlides("## a\n\n  ~~~\nx\n")[0]!.unclosed).toEqual([{ kind: "fence", line: 3, column: 3 }]);
+    const slides = splitSlides("## a\n<!-- open\n\n---\n\n## b\n<!-- closed -->\n<!--\nx\n-->\n");
+    expect(slides).toHaveLength(2);
+    expect(slides.map((s) => s.unclosed)).toEqual([[{ kind: "comment", line: 2, column: 1 }], []]);
+  });
+
+  it("lint --help lists the structural rules", async () => {
+    const help = (await cli(["lint", "--help"])).stdout;
+    for (const id of ["fence-unclosed", "comment-unclosed", "macro-unclosed", "directive-empty"]) expect(help).toContain(id);
+  });
+
   it("the bundled decks and the clean fixtures have none", async () => {
     for (const d of [fixture("lint", "clean.md"), fixture("directives.md"), fixture("hidden-lab.md")]) {
       expect(structuralErrors((await planDeck(d)).parsed.problems)).toEqual([]);

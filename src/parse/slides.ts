@@ -90,11 +90,14 @@ export function splitSlides(text: string): RawSlide[] {
     if (closesAt > from) return true;
     for (let j = from + 1; j < lines.length; j++) {
       const l = lines[j]!;
+      // A line that starts another comment before any `-->` (`<!-- x -->` included) was written
+      // as a comment of its own: the open one was forgotten.
+      const reopens = !fence && l.includes("<!--") && (l.indexOf("-->") < 0 || l.indexOf("<!--") < l.indexOf("-->"));
+      if (fence ? opensWithInfo(l, fence) : reopens) return false;
       if (fence ? closesFence(l, fence) : l.includes("-->")) {
         closesAt = j;
         return true;
       }
-      if (fence ? opensWithInfo(l, fence) : l.includes("<!--")) return false;
     }
     return false;
   };
