@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { DeckError, formatProblem } from "./problem.js";
+import { DeckError, formatProblem, refusalLine, structuralErrors } from "./problem.js";
 import { planDeck, lintDeck } from "./index.js";
 import { planJson, planOutline } from "./plan/outline.js";
 import { selectSteps, type Selection } from "./graph/select.js";
@@ -106,7 +106,8 @@ async function plan(argv: readonly string[], io: Io): Promise<number> {
   if (values.help) {
     io.out(`labrun plan DECK [--json] [--from SLIDE] [--catch-up [PROFILE]] [--only ID|SLIDE]...
   the steps that would run, in order, without running anything; with --from, the earlier steps
-  that would be replayed first to bring the node to the state the slide assumes`);
+  that would be replayed first to bring the node to the state the slide assumes
+  exit 1 (the plan is still printed) when the deck has structural errors that 'run' refuses`);
     return EXIT.ok;
   }
   const planned = await planDeck(onlyDeck(positionals, "plan"));
@@ -114,6 +115,13 @@ async function plan(argv: readonly string[], io: Io): Promise<number> {
   if (planned.graph.steps.length === 0) io.err(`labrun: ${planned.deck.source}: warning: no steps to run in this deck`);
   for (const p of planned.parsed.problems.filter((p) => p.severity === "error")) io.err(formatProblem(p));
   io.out(values.json ? planJson(selected.steps, selected) : planOutline(planned, selected));
+  // The plan is still printed (it shows what the broken structure would run), but a deck that
+  // `run` would refuse is not a success.
+  const broken = structuralErrors(planned.parsed.problems);
+  if (broken.length > 0) {
+    io.err(`labrun: ${planned.deck.source}: ${broken.length} structural error${broken.length === 1 ? "" : "s"}: 'run' refuses this deck without --force`);
+    return EXIT.failed;
+  }
   return EXIT.ok;
 }
 
@@ -185,6 +193,9 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
   --mask VAR           VAR's value never appears in output, reports or recordings (repeatable)
   --no-preflight       do not stop when programs the deck calls are missing
   --restart            in the terminal UI: start over instead of offering to resume
+  --force              run a deck with structural errors (a fence, comment or macro never
+                       closed, an empty keys/key/copy/wait); without it such a deck stops
+                       before anything runs, with exit 2
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs.`;
 
@@ -205,6 +216,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     mask: { type: "string", multiple: true },
     "no-preflight": { type: "boolean" },
     restart: { type: "boolean" },
+    force: { type: "boolean" },
   });
   if (values.help) {
     io.out(RUN_HELP);
@@ -231,6 +243,11 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const planned = await planDeck(source);
   const errors = planned.parsed.problems.filter((p) => p.severity === "error");
   for (const p of errors) io.err(formatProblem(p));
+  const broken = structuralErrors(errors);
+  if (broken.length > 0 && !values.force) {
+    io.err(refusalLine(source, broken.length));
+    return EXIT.badInput;
+  }
   const selected = selectSteps(planned, selection(values));
   const { steps, catchUp } = selected;
   if (catchUp) Object.assign(env, Object.fromEntries(Object.entries(catchUp.env).filter(([k]) => !(k in env))));
@@ -267,7 +284,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     // The UI runs its own preflight: it says what is missing and offers the bundled tour deck.
     const replayFirst = selected.from?.catchUp.length ?? 0;
     // A --from run starts from the replay, not from saved progress.
-    return runUi({ source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: TOUR_DECK });
+    return runUi({ force: values.force, source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: TOUR_DECK });
   }
   if (!values["no-preflight"]) {
     const missing = missingPrograms(steps.filter((s) => !selected.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);

@@ -30,3 +30,19 @@ export class DeckError extends Error {
 export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message} (${p.ruleId})`;
 }
+
+/**
+ * Errors that leave the deck's structure in doubt: what runs would not be what the author meant
+ * (the rest of a slide typed into bash, commands of a comment run). `run` and the UI refuse to
+ * start on them unless --force.
+ */
+export const STRUCTURAL_RULES: ReadonlySet<string> = new Set(["fence-unclosed", "comment-unclosed", "macro-unclosed", "directive-unclosed", "directive-empty"]);
+
+export function structuralErrors(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => p.severity === "error" && STRUCTURAL_RULES.has(p.ruleId));
+}
+
+/** The line that follows structural errors when a run refuses to start. */
+export function refusalLine(source: string, count: number): string {
+  return `labrun: ${source}: ${count} structural error${count === 1 ? "" : "s"}: nothing was run (--force runs anyway)`;
+}

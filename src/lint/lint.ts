@@ -24,9 +24,12 @@ export const RULES: readonly LintRule[] = [
 
 /** Rules reported by the parser itself (they need the Markdown): listed here so `--help` can show them. */
 export const PARSER_RULES: Readonly<Record<string, string>> = {
-  "macro-unclosed": "a macro (.exercise[, .lab[, ...) never closed on its slide",
+  "fence-unclosed": "a fenced code block never closed on its slide (it ends there; run refuses the deck)",
+  "comment-unclosed": "an HTML comment never closed on its slide (nothing in it runs; run refuses the deck)",
+  "macro-unclosed": "a macro (.exercise[, .lab[, ...) never closed on its slide (run refuses the deck)",
   "directive-unknown": "an unknown directive in an HTML comment",
-  "directive-unclosed": "a directive fence never closed in its comment",
+  "directive-unclosed": "a directive fence never closed in its comment (run refuses the deck)",
+  "directive-empty": "a keys, key, copy, wait or longwait directive with no text (run refuses the deck)",
   "directive-outside-exercise": "a directive outside any exercise (ignored)",
 };
 

@@ -16,6 +16,8 @@ export interface Directive {
 }
 
 const KNOWN: ReadonlySet<string> = new Set(DIRECTIVES);
+/** Directives that mean nothing without their text. */
+const NEEDS_TEXT: ReadonlySet<string> = new Set(["key", "keys", "copy", "wait", "longwait"]);
 
 /** Directives of one HTML node whose text starts at (line, column) of `file`. */
 export function parseDirectives(html: string, line: number, column: number, file: string): { directives: Directive[]; problems: Problem[] } {
@@ -60,7 +62,9 @@ export function scanDirectives(body: string, line: number, column: number, file:
     if (m) {
       const [, name = "", rest = ""] = m;
       const arg = name === "keys" ? keysText(info, raw, at - lineStart(body, at)) : [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
-      if (KNOWN.has(name)) directives.push({ name: name as DirectiveName, arg, ...where });
+      if (NEEDS_TEXT.has(name) && (name === "keys" ? arg === "" : !arg.trim())) {
+        problems.push(problem(file, where, `directive '${name}' is empty: it needs ${name === "wait" || name === "longwait" ? "the text to wait for" : name === "copy" ? "the text to copy" : "the keys to type"}`, "directive-empty"));
+      } else if (KNOWN.has(name)) directives.push({ name: name as DirectiveName, arg, ...where });
       // The container.training robot's `copypaste REGEX`: copy the last match from the screen, then type it.
       else if (name === "copypaste") directives.push({ name: "copy", arg, ...where }, { name: "paste", arg: "", ...where });
       else problems.push(problem(file, where, `unknown directive '${name}' (known: ${DIRECTIVES.join(", ")})`, "directive-unknown"));

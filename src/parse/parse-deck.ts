@@ -121,6 +121,19 @@ class DeckState {
     const place = <T extends { line: number; column: number }>(p: T): T => ({ ...p, line: at(p.line), column: col(p.column) });
     const { macros, problems } = findMacros(raw.lines, raw.startLine, file.path);
     this.problems.push(...problems.map(place));
+    for (const u of raw.unclosed) {
+      const what = u.kind === "fence" ? "fenced code block" : "HTML comment";
+      this.problems.push(place({
+        file: file.path,
+        line: u.line,
+        column: u.column,
+        severity: "error" as const,
+        message: `${what} is never closed on this slide (it ends at the slide's end)`,
+        ruleId: `${u.kind}-unclosed`,
+      }));
+    }
+    // What an unclosed comment holds is not run: the author did not mean it as it reads.
+    const unclosedComments = new Set(raw.unclosed.filter((u) => u.kind === "comment").map((u) => u.line));
     const lastLine = raw.startLine + raw.lines.length - 1;
     const exercises = macros.filter((m) => this.exerciseNames.has(m.name));
 
@@ -169,6 +182,9 @@ class DeckState {
           this.looseBlocks.push({ file: file.path, line: at(firstLine), column: col(column), lang, text: node.value });
         }
       } else if (node.type === "html") {
+        const startLine = node.position!.start.line + offset;
+        const endLine = node.position!.end.line + offset;
+        if ([...unclosedComments].some((l) => l >= startLine && l <= endLine)) return;
         const hidden = hiddenExercises(raw.lines, node, offset, file.path, this.exerciseNames);
         if (hidden) {
           this.problems.push(...hidden.problems.map(place));

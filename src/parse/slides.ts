@@ -20,6 +20,18 @@ export interface RawSlide {
   readonly properties: SlideProperties;
   /** Lines (1-based, in the file) where a `--` reveal starts a new part of the slide. */
   readonly reveals: readonly number[];
+  /**
+   * Fences and HTML comments opened on this slide and never closed on it: they end at the slide's
+   * end (remark.js splits slides on `---` lines before any Markdown), and the deck is broken.
+   */
+  readonly unclosed: readonly Unclosed[];
+}
+
+export interface Unclosed {
+  readonly kind: "fence" | "comment";
+  /** 1-based line and column in the file of the opening ``` or `<!--`. */
+  readonly line: number;
+  readonly column: number;
 }
 
 const PROPERTY = /^(class|name|layout|template|background-image|count|exclude|seq):\s*(.*?)\s*$/;
@@ -32,6 +44,11 @@ export function fenceOpening(line: string): { char: string; length: number } | u
   // A backtick fence's info string may not contain a backtick; `` ```wait x``` `` on one line is not a fence.
   if (fence[0] === "`" && line.slice(m[0].length).includes("`")) return undefined;
   return { char: fence[0]!, length: fence.length };
+}
+
+function opensWithInfo(line: string, fence: { char: string; length: number }): boolean {
+  const open = fenceOpening(line);
+  return open !== undefined && open.char === fence.char && open.length >= fence.length && /\S/.test(line.trim().slice(open.length));
 }
 
 export function closesFence(line: string, open: { char: string; length: number }): boolean {
@@ -54,19 +71,46 @@ export function splitSlides(text: string): RawSlide[] {
   let fence: { char: string; length: number } | undefined;
   let inComment = false;
   let inNotes = false;
+  let opened: Unclosed | undefined;
+  let unclosed: Unclosed[] = [];
 
   const finish = () => {
-    slides.push(makeSlide(start, current, reveals));
+    if (fence || inComment) unclosed.push(opened!);
+    fence = undefined;
+    inComment = false;
+    slides.push(makeSlide(start, current, reveals, unclosed));
+  };
+  // A `---` line inside a fence or comment still separates slides when the fence or comment never
+  // closes: when no closing line follows before the end, or before what shows the author forgot
+  // it (a fence opened with an info string that could not be its content's, `<!--` of another
+  // comment). A YAML document separator in a fenced block is followed by its closing fence. The
+  // line that closes is remembered, so many `---` lines in one fence are looked past once.
+  let closesAt = -1;
+  const closesLater = (from: number): boolean => {
+    if (closesAt > from) return true;
+    for (let j = from + 1; j < lines.length; j++) {
+      const l = lines[j]!;
+      // A line that starts another comment before any `-->` (`<!-- x -->` included) was written
+      // as a comment of its own: the open one was forgotten.
+      const reopens = !fence && l.includes("<!--") && (l.indexOf("-->") < 0 || l.indexOf("<!--") < l.indexOf("-->"));
+      if (fence ? opensWithInfo(l, fence) : reopens) return false;
+      if (fence ? closesFence(l, fence) : l.includes("-->")) {
+        closesAt = j;
+        return true;
+      }
+    }
+    return false;
   };
 
   lines.forEach((line, i) => {
     const lineNo = i + 1;
-    if (fence) {
+    if ((fence || inComment) && line.trimEnd() === "---" && !closesLater(i)) {
+      // Falls through to the separator below, which ends the slide and what it left open.
+    } else if (fence) {
       if (closesFence(line, fence)) fence = undefined;
       current.push(inNotes ? "" : line);
       return;
-    }
-    if (inComment) {
+    } else if (inComment) {
       // Inside an HTML comment nothing is a fence (directives such as ``` -->  would look like one).
       inComment = !line.includes("-->");
       current.push(inNotes ? "" : line);
@@ -77,6 +121,7 @@ export function splitSlides(text: string): RawSlide[] {
       finish();
       current = [];
       reveals = [];
+      unclosed = [];
       inNotes = false;
       start = lineNo + 1;
       return;
@@ -97,13 +142,15 @@ export function splitSlides(text: string): RawSlide[] {
     }
     inComment = opensComment(line);
     if (!inComment) fence = fenceOpening(line);
+    if (inComment) opened = { kind: "comment", line: lineNo, column: line.lastIndexOf("<!--") + 1 };
+    else if (fence) opened = { kind: "fence", line: lineNo, column: line.search(/\S/) + 1 };
     current.push(line);
   });
   finish();
   return slides;
 }
 
-function makeSlide(startLine: number, lines: string[], reveals: number[]): RawSlide {
+function makeSlide(startLine: number, lines: string[], reveals: number[], unclosed: Unclosed[]): RawSlide {
   const classes: string[] = [];
   let name: string | undefined;
   let template: string | undefined;
@@ -121,5 +168,5 @@ function makeSlide(startLine: number, lines: string[], reveals: number[]): RawSl
     else if (key === "layout") layout = value === "true";
     lines[i] = "";
   }
-  return { startLine, lines, properties: { classes, name, layout, template }, reveals };
+  return { startLine, lines, properties: { classes, name, layout, template }, reveals, unclosed };
 }

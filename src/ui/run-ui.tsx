@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { render } from "ink";
 import type { Step } from "../graph/step.js";
 import { planDeck, type PlannedDeck } from "../index.js";
+import { formatProblem, refusalLine, structuralErrors } from "../problem.js";
 import { missingPrograms } from "../run/preflight.js";
 import type { Reporter } from "../run/result.js";
 import { Runner, type RunOptions } from "../run/runner.js";
@@ -32,11 +33,20 @@ export interface UiOptions {
   readonly stateDir?: string;
   /** slides/tour.md, offered when the deck calls programs this machine lacks. */
   readonly tourDeck?: string;
+  /** --force: start even when the deck has structural errors (unclosed fence, comment, macro...). */
+  readonly force?: boolean;
 }
 
 /** Runs the UI until the attendee quits; returns the exit code (0 on a normal quit). */
 export async function runUi(options: UiOptions): Promise<number> {
   const { stdin, stdout, stderr } = process;
+  // A broken deck is refused first, terminal or not: nothing of it starts.
+  const broken = structuralErrors(options.planned.parsed.problems);
+  if (broken.length > 0 && !options.force) {
+    for (const p of broken) stderr.write(formatProblem(p) + "\n");
+    stderr.write(refusalLine(options.source, broken.length) + "\n");
+    return 2;
+  }
   if (!stdin.isTTY || !stdout.isTTY) {
     stderr.write("labrun: the step-by-step UI needs a terminal; use 'labrun run DECK --ci' otherwise\n");
     return 2;
