@@ -45,6 +45,22 @@ function alive(pid: number): boolean {
 
 const hasVim = existsSync("/usr/bin/vim") || existsSync("/usr/bin/vim.basic") || existsSync("/usr/bin/vim.tiny");
 
+/** `run --ci` of hang.md (its files in `work`), once its hung step has started. */
+async function startHungRun(work: string, ...args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`, ...args], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const pidFile = join(work, "hang.pid");
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") {
+    if (Date.now() > deadline) throw new Error("the hung step never started");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, exited, pidFile };
+}
+
 describe("labrun run --ci in real shells", () => {
   it("carries variables and the working directory across slides; runs hidden steps; never runs manual blocks", async () => {
     const r = await run("state.md");
@@ -181,17 +197,7 @@ describe("labrun run --ci in real shells", () => {
   });
 
   it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("leaves no process behind when labrun gets %s mid-step", async (signal, code) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`], {
-      cwd: ROOT,
-      stdio: "ignore",
-    });
-    const pidFile = join(work, "hang.pid");
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") {
-      if (Date.now() > deadline) throw new Error("the hung step never started");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const { child, exited, pidFile } = await startHungRun(work);
     child.kill(signal);
     expect(await exited).toBe(code);
     expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
@@ -277,17 +283,7 @@ describe("reports, recordings and saved progress are written whole", () => {
     const out = join(work, "out");
     mkdirSync(out);
     const cast = join(out, "session.cast");
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`, "--record", cast], {
-      cwd: ROOT,
-      stdio: "ignore",
-    });
-    const pidFile = join(work, "hang.pid");
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") {
-      if (Date.now() > deadline) throw new Error("the hung step never started");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const { child, exited } = await startHungRun(work, "--record", cast);
     child.kill("SIGTERM");
     expect(await exited).toBe(143);
     expect(readdirSync(out)).toEqual(["session.cast"]);
