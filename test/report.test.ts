@@ -11,6 +11,7 @@ import { CiReporter } from "../src/report/ci-reporter.js";
 import { GithubReporter, escapeData, escapeProperty } from "../src/report/github-reporter.js";
 import { JsonReporter } from "../src/report/json-reporter.js";
 import { JunitReporter } from "../src/report/junit-reporter.js";
+import { StepOutputWindow, formatBytes, leftOutMarker } from "../src/report/step-output-window.js";
 import { summarize } from "../src/run/summary.js";
 
 function makeStep(overrides: Partial<Step> & Pick<Step, "id" | "text" | "line">): Step {
@@ -366,6 +367,91 @@ describe("AsciicastReporter", () => {
     reporter.onRunStart([]);
     reporter.onOutput("$ ", 0);
     await expect(reporter.onRunEnd([], summarize([]))).rejects.toThrow(/EISDIR/);
+  });
+});
+
+describe("StepOutputWindow", () => {
+  /** A window keeping 10 characters of head and 20 of tail, and what it emitted. */
+  function windowed() {
+    const events: [number, string][] = [];
+    const window = new StepOutputWindow((seconds, data) => events.push([seconds, data]), 10, 20);
+    return { window, events, text: () => events.map((e) => e[1]).join("") };
+  }
+
+  it("lets a step's output through whole when it fits", () => {
+    const { window, events } = windowed();
+    window.add(0, "0123456789");
+    window.add(1, "abcdefghij");
+    window.add(2, "klmnopqrst");
+    window.end();
+    expect(events).toEqual([
+      [0, "0123456789"],
+      [1, "abcdefghij"],
+      [2, "klmnopqrst"],
+    ]);
+  });
+
+  it("keeps the head and the tail, with a marker at the time of the cut counting the bytes left out", () => {
+    const { window, events } = windowed();
+    window.add(0, "head-line\n"); // 10: the whole head
+    window.add(1, "é".repeat(25)); // 50 bytes, all left out once more arrives
+    window.add(2, "ü".repeat(25)); // held: its first 5, then 5 more, left out (20 bytes)
+    window.add(3, "tail\n");
+    window.end();
+    expect(events).toEqual([
+      [0, "head-line\n"],
+      [1, leftOutMarker(70)],
+      [2, "ü".repeat(15)],
+      [3, "tail\n"],
+    ]);
+    expect(leftOutMarker(70)).toBe("\r\n\x1b[0m[labrun: 70 bytes of output left out]\r\n");
+    // The next step starts a new head.
+    window.add(4, "next");
+    window.end();
+    expect(events.at(-1)).toEqual([4, "next"]);
+  });
+
+  it("cuts after a line break when there is one near, never inside an escape sequence or a surrogate pair", () => {
+    const head = windowed();
+    head.window.add(0, "ab\ncdefghijklmnop");
+    expect(head.events).toEqual([[0, "ab\n"]]);
+
+    const escape = windowed();
+    escape.window.add(0, "abcdefg\x1b[31mred");
+    expect(escape.events).toEqual([[0, "abcdefg"]]);
+
+    const emoji = windowed();
+    emoji.window.add(0, "123456789😀xyz");
+    expect(emoji.events).toEqual([[0, "123456789"]]);
+
+    // The tail starts after a line break, else at the start of the escape sequence it would split.
+    const tail = windowed();
+    tail.window.add(0, "0123456789");
+    tail.window.add(1, "x".repeat(38) + "\x1b[1;32m" + "y".repeat(17));
+    tail.window.end();
+    expect(tail.text()).toBe("0123456789" + leftOutMarker(38) + "\x1b[1;32m" + "y".repeat(17));
+    const lines = windowed();
+    lines.window.add(0, "0123456789");
+    lines.window.add(1, "x".repeat(30) + "ab\ncd\n" + "y".repeat(14));
+    lines.window.end();
+    expect(lines.text()).toBe("0123456789" + leftOutMarker(33) + "cd\n" + "y".repeat(14));
+  });
+
+  it("holds no more than twice the tail however much arrives", () => {
+    let held = 0;
+    const window = new StepOutputWindow(() => held++, 10, 20);
+    for (let i = 0; i < 10_000; i++) window.add(i, "0123456789abcdef\r\n");
+    const pending = (window as unknown as { heldLength: number }).heldLength;
+    expect(pending).toBeLessThanOrEqual(40);
+    window.end();
+    expect(held).toBeLessThan(5);
+  });
+
+  it("says sizes in words", () => {
+    expect(formatBytes(999)).toBe("999 bytes");
+    expect(formatBytes(1_500)).toBe("1.5 kB");
+    expect(formatBytes(199_800_000)).toBe("199.8 MB");
+    expect(formatBytes(2_500_000_000)).toBe("2.50 GB");
   });
 });
 

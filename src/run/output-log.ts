@@ -42,9 +42,9 @@ export class OutputLog {
   }
 }
 
-/** How much of a command's output is kept: its beginning and its latest part (a `--follow` may run for hours). */
-const HEAD_KEPT = 256 * 1024;
-const TAIL_KEPT = 1024 * 1024;
+/** How much of a command's output is kept: its beginning and its latest part (a `--follow` may run for hours). Recordings keep as much of each step. */
+export const HEAD_KEPT = 256 * 1024;
+export const TAIL_KEPT = 1024 * 1024;
 
 /**
  * A growing text of which the first HEAD_KEPT and the last TAIL_KEPT characters
@@ -138,7 +138,7 @@ function collapseWhitespace(text: string): string {
 const INCOMPLETE_ESCAPE = /^\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*|\][^\x07\x1b]*\x1b?|[\x20-\x2f]*)$/;
 
 /** Length of an escape sequence, or a `\r` maybe followed by `\n`, cut off at the end of `data`. */
-function incompleteTailLength(data: string): number {
+export function incompleteTailLength(data: string): number {
   if (data.endsWith("\r")) return 1;
   const escape = data.lastIndexOf("\x1b");
   if (escape < 0 || data.length - escape > 4096) return 0;
