@@ -1,9 +1,11 @@
 import { describe, it, expect, beforeEach } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import xterm from "@xterm/headless";
+import { HEAD_KEPT, TAIL_KEPT } from "../src/run/output-log.js";
 import { cli, fixture, ROOT } from "./helpers.js";
 
 interface JsonStep {
@@ -290,7 +292,72 @@ describe("reports, recordings and saved progress are written whole", () => {
     const [header, ...events] = readFileSync(cast, "utf8").trimEnd().split("\n");
     expect(JSON.parse(header!)).toMatchObject({ version: 2 });
     for (const e of events) expect(() => JSON.parse(e) as unknown).not.toThrow();
+    // Events still held in a batch when the signal came are in it.
+    expect(events.map((e) => (JSON.parse(e) as [number, string, string])[2]).join("")).toContain("exec sleep 300");
   });
+
+  it("keeps a step's recording bounded like the JSON report, with a readable marker where output was left out", async () => {
+    const megabytes = 32;
+    const bytes = megabytes * 1_000_000;
+    const deck = join(work, "big.md");
+    // Red from the start, reset at the end: the marker, printed while red, resets it to be read.
+    const big = `printf '\\033[1;31mFIRST-LINE\\n'; yes 0123456789abcdef | head -c ${bytes}; printf '\\033[0m\\n'`;
+    writeFileSync(deck, `## Big\n\n.exercise[\n\n\`\`\`bash\n${big}\n\`\`\`\n\n\`\`\`bash\necho LAST-LINE\n\`\`\`\n\n]\n`);
+    const cast = join(work, "big.cast");
+    const started = Date.now();
+    const r = await cli(["run", deck, "--ci", "--record", cast, "--step-timeout", "300"], { timeoutMs: 300_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const seconds = (Date.now() - started) / 1000;
+
+    // The terminal showed more than `bytes` (each line break as \r\n); the recording keeps about the JSON report's share.
+    const size = statSync(cast).size;
+    expect(size).toBeLessThan(1.25 * (HEAD_KEPT + TAIL_KEPT));
+    expect(size).toBeLessThan(HEAD_KEPT + 2 * TAIL_KEPT); // the JSON report's own bound, in characters
+    const [header, ...lines] = readFileSync(cast, "utf8").trimEnd().split("\n");
+    expect(JSON.parse(header!)).toMatchObject({ version: 2, width: 120, height: 40 });
+    const events = lines.map((line, i) => {
+      const event = JSON.parse(line) as unknown;
+      expect(event, `event ${i + 1}`).toEqual([expect.any(Number), "o", expect.any(String)]);
+      return event as [number, "o", string];
+    });
+    for (let i = 1; i < events.length; i++) expect(events[i]![0]).toBeGreaterThanOrEqual(events[i - 1]![0]);
+
+    const markers = events.filter((e) => e[2].includes("[labrun: "));
+    expect(markers).toHaveLength(1);
+    const marker = markers[0]!;
+    const amount = /^\r\n\x1b\[0m\[labrun: (\d+\.\d) MB of output left out\]\r\n$/.exec(marker[2]);
+    expect(amount, marker[2]).not.toBeNull();
+    // What was left out and what was kept add up to what the step printed (to the marker's rounding, plus the echo and prompt).
+    const kept = events.filter((e) => e !== marker).reduce((n, e) => n + Buffer.byteLength(e[2]), 0);
+    const printed = bytes + Math.floor(bytes / 17); // \n became \r\n
+    expect(Math.abs(Number(amount![1]) * 1e6 + kept - printed)).toBeLessThan(60_000);
+
+    const text = events.map((e) => e[2]).join("");
+    expect(text).toContain("FIRST-LINE\r\n0123456789abcdef\r\n0123456789abcdef\r\n");
+    expect(text).toMatch(new RegExp(`0123456789abcdef\\r\\n${"0123456789abcdef".slice(0, bytes % 17)}\\x1b\\[0m\\r\\n`));
+    expect(text).toContain("LAST-LINE\r\n");
+    // The marker sits where the cut happened: after the head's last event, before the tail's and the next step's.
+    const at = events.indexOf(marker);
+    expect(marker[0]).toBeGreaterThanOrEqual(events[at - 1]![0]);
+    expect(marker[0]).toBeLessThan(events.find((e) => e[2].includes("LAST-LINE"))![0]);
+
+    // Played in a terminal, the marker reads whole, in default colours, and the run goes on to its last line.
+    const term = new xterm.Terminal({ cols: 120, rows: 40, allowProposedApi: true });
+    try {
+      const play = (from: number, to: number) => new Promise<void>((done) => term.write(events.slice(from, to).map((e) => e[2]).join(""), done));
+      const screen = () => Array.from({ length: term.rows }, (_, y) => term.buffer.active.getLine(term.buffer.active.viewportY + y)!.translateToString(true));
+      await play(0, at + 1);
+      const row = screen().findIndex((line) => line.startsWith("[labrun: "));
+      expect(screen()[row]).toBe(`[labrun: ${amount![1]} MB of output left out]`);
+      const cell = term.buffer.active.getLine(term.buffer.active.viewportY + row)!.getCell(0)!;
+      expect(cell.isAttributeDefault()).toBe(true);
+      await play(at + 1, events.length);
+      expect(screen()).toContain("LAST-LINE");
+    } finally {
+      term.dispose();
+    }
+    console.log(`recorded ${megabytes} MB of output in ${size} bytes (${seconds.toFixed(1)} s)`);
+  }, 300_000);
 
   it.skipIf(spawnSync("script", ["--version"]).status !== 0)("says in one line, exit 2, that a LABRUN_STATE_DIR that is a file is not a folder", async () => {
     const notAFolder = join(work, "state");
