@@ -69,7 +69,7 @@ export class DeckFiles {
       const via = real === abs ? "" : ` (it leads to ${real})`;
       throw fail(shown, at, `is outside the deck's repository ${this.repository}${via}: a deck reads only its own files`);
     }
-    const stat = statSync(real);
+    const stat = attempt(() => statSync(real), shown, at);
     if (!stat.isFile()) throw fail(shown, at, `is ${kindOf(stat)}, not a regular file`);
     return real;
   }
@@ -84,13 +84,13 @@ export class DeckFiles {
     const real = this.check(abs, shown, at);
     if (real === undefined) throw fail(shown, at, "no such file");
     // O_NONBLOCK: should a FIFO replace the file after the check, opening it does not block.
-    const fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const fd = attempt(() => openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK), shown, at);
     try {
       const stat = fstatSync(fd);
       if (!stat.isFile()) throw fail(shown, at, `is ${kindOf(stat)}, not a regular file`);
       const max = Math.min(this.limits.fileSize, this.limits.deckSize - this.total);
       // One byte more than allowed tells a file over the limit, whatever stat said.
-      const bytes = readAtMost(fd, max + 1);
+      const bytes = attempt(() => readAtMost(fd, max + 1), shown, at);
       if (bytes.length > this.limits.fileSize) {
         throw fail(shown, at, `is larger than the file size limit (${formatSize(this.limits.fileSize)}; limits.fileSize in labrun.yml raises it)`);
       }
@@ -151,6 +151,15 @@ function readAtMost(fd: number, max: number): Buffer {
     length += n;
   }
   return Buffer.concat(chunks, length);
+}
+
+/** A file system call whose failure (EACCES, a file replaced meanwhile) is the deck's error, not a crash. */
+function attempt<T>(call: () => T, shown: string, at: NamedAt | undefined): T {
+  try {
+    return call();
+  } catch (e) {
+    throw fail(shown, at, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
 }
 
 function fail(shown: string, at: NamedAt | undefined, message: string): DeckError {
