@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { ROOT } from "./helpers.js";
+import { loadDeck } from "../src/deck/load.js";
 
 // A deck reads only its own files: each case is a repository (a folder with a .git) in a temp
 // dir, a secret beside it, and a deck whose one step would create a file.
@@ -182,6 +183,8 @@ describe("cycles are errors naming the chain", () => {
     write("slides/twice.md", "## Twice\n\n```\n@@INCLUDE[k8s/mid.md]\n@@INCLUDE[k8s/leaf.yaml]\n```\n");
     const r = await cli(["lint", "repo/slides/twice.md"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
+    const text = loadDeck(join(repo, "slides", "twice.md")).files[0]!.text;
+    expect(text).toBe("## Twice\n\n```\nkind: Leaf\nkind: Leaf\n```\n");
   });
 });
 
