@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LimitsSchema } from "./limits.js";
 
 const regex = z.string().refine(
   (s) => {
@@ -58,6 +59,8 @@ export const DeckConfigSchema = z
      * recognised besides the defaults (`$ `, `/ # `, `root@host:/# `, `[user@node1 ~]$ `...).
      */
     prompts: z.array(regex).default([]),
+    /** How much a deck may read: `{ fileSize: 4MB, deckSize: 64MB }`. */
+    limits: LimitsSchema,
   })
   .strict();
 

@@ -1,10 +1,11 @@
-import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
+import { readdirSync, realpathSync, statSync, existsSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { DeckError } from "../problem.js";
 import { DEFAULT_CONFIG, DeckConfigSchema, ManifestSchema, type DeckConfig } from "./config.js";
 import { readYaml, validate, positionOf, type YamlFile } from "./yaml-file.js";
 import { manifestEntries } from "./manifest-entries.js";
-import { manifestValues, substitute, type SubstituteOptions, type UnfilledPlaceholder } from "./placeholders.js";
+import { expandIncludes, manifestValues, substitute, type Resolved, type SourcePlace, type SubstituteOptions, type UnfilledPlaceholder } from "./placeholders.js";
+import { DeckFiles, findRepository, type NamedAt } from "./deck-files.js";
 
 export interface DeckFile {
   /** Path as given to the user (relative to the working directory when possible). */
@@ -49,23 +50,22 @@ export interface Deck {
 
 const CONFIG_NAMES = ["labrun.yml", "labrun.yaml"];
 
-/** Load a deck: a .md file, a folder of them (recursively, in path order), or a YAML manifest. Throws DeckError. */
+/**
+ * Load a deck: a .md file, a folder of them (recursively, in path order), or a YAML manifest.
+ * Every file is read through DeckFiles: inside the deck's repository, regular, bounded. Throws DeckError.
+ */
 export function loadDeck(source: string): Deck {
   const abs = resolve(source);
   const stat = statOrThrow(source, abs);
   if (stat.isDirectory()) return loadFolder(source, abs);
   const ext = extname(abs).toLowerCase();
   if (ext === ".yml" || ext === ".yaml") return loadManifest(source, abs);
-  const file = readDeckFile(abs, dirname(abs), placeholderFiller(dirname(abs), {}));
+  const folder = dirname(abs);
+  const files = new DeckFiles(findRepository(folder, folder));
+  const found = findConfig(folder, files);
+  const file = readDeckFile(abs, folder, files, placeholderFiller(folder, {}, files));
   if (!file.text.trim()) throw new DeckError(file.path, "the deck is empty");
-  return {
-    source,
-    title: basename(abs, ext),
-    root: dirname(abs),
-    exclude: [],
-    files: [file],
-    ...findConfig(dirname(abs)),
-  };
+  return { source, title: basename(abs, ext), root: folder, exclude: [], files: [file], ...found };
 }
 
 function statOrThrow(shown: string, abs: string) {
@@ -79,50 +79,59 @@ function statOrThrow(shown: string, abs: string) {
 function loadFolder(source: string, abs: string): Deck {
   const paths = listMarkdown(abs).sort();
   if (paths.length === 0) throw new DeckError(source, "no .md files in this folder");
-  const filler = placeholderFiller(abs, {});
-  const files = paths.map((p) => readDeckFile(p, abs, filler));
+  const reader = new DeckFiles(findRepository(abs, abs));
+  const found = findConfig(abs, reader);
+  const filler = placeholderFiller(abs, {}, reader);
+  const files = paths.map((p) => readDeckFile(p, abs, reader, filler));
   if (files.every((f) => !f.text.trim())) throw new DeckError(source, "the deck is empty");
-  return { source, title: basename(abs), root: abs, exclude: [], files, ...findConfig(abs) };
+  return { source, title: basename(abs), root: abs, exclude: [], files, ...found };
 }
 
+/** The .md files under `dir`, symlinked ones included (DeckFiles refuses those leading out); symlinked folders are not followed. */
 function listMarkdown(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listMarkdown(full));
-    else if (entry.isFile() && entry.name.toLowerCase().endsWith(".md")) out.push(full);
+    else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith(".md")) out.push(full);
   }
   return out;
 }
 
 function loadManifest(source: string, abs: string): Deck {
   const shown = displayPath(abs);
-  const text = readText(abs);
+  const root = dirname(abs);
+  // Limits come from the configuration, which may be in the manifest: the manifest itself is read under the defaults.
+  const reader = new DeckFiles(findRepository(root, dirname(root)));
+  const text = reader.readText(abs, shown);
   const y = readYaml(shown, text);
   const manifest = validate(y, ManifestSchema, "manifest");
-  const root = dirname(abs);
-  const filler = placeholderFiller(root, manifestValues({ ...manifest, fileName: basename(abs) }), true);
+  const inlineYaml = manifest.labrun === undefined ? undefined : subYaml(y, "labrun");
+  const found = inlineYaml
+    ? { config: validate(inlineYaml, DeckConfigSchema, "labrun"), configFile: shown, configAt: (p: readonly (string | number)[]) => positionOf(inlineYaml, p) }
+    : findConfig(root, reader);
+  reader.setLimits(found.config.limits);
+  const self = realpathSync(abs);
+  const filler = placeholderFiller(root, manifestValues({ ...manifest, fileName: basename(abs) }), reader, true);
   const manifestKey = basename(abs, extname(abs));
   const files: DeckFile[] = [];
   let inline = 0;
   for (const entry of manifestEntries(y, manifest.content !== undefined ? "content" : "chapters", text)) {
     if (entry.kind === "inline") {
       inline++;
-      const filled = substitute(entry.text, { ...filler, sourceLine: entry.sourceLine, columnOffset: entry.columnOffset });
+      const filled = substitute(entry.text, { ...filler(self), sourceLine: entry.sourceLine, columnOffset: entry.columnOffset });
       files.push({ path: shown, key: `${manifestKey}/inline-${inline}`, ...filled, columnOffset: entry.columnOffset });
       continue;
     }
     const path = resolve(root, entry.path);
-    if (!existsSync(path)) throw new DeckError(shown, `content entry '${entry.path}' does not exist`, entry.line, entry.column);
-    if (!statSync(path).isFile()) throw new DeckError(shown, `content entry '${entry.path}' is a folder, expected a .md file`, entry.line, entry.column);
-    files.push(readDeckFile(path, root, filler));
+    const at = { file: shown, line: entry.line, column: entry.column, what: `content entry '${entry.path}'` };
+    const real = reader.check(path, displayPath(path), at);
+    if (real === undefined) throw new DeckError(shown, `content entry '${entry.path}' does not exist`, entry.line, entry.column);
+    if (real === self) throw new DeckError(shown, `content entry '${entry.path}' is this manifest: a cycle (${shown} -> ${shown})`, entry.line, entry.column);
+    files.push(readDeckFile(path, root, reader, filler, at));
   }
   if (files.length === 0 || files.every((f) => !f.text.trim())) throw new DeckError(shown, "the deck is empty");
-  const inlineYaml = manifest.labrun === undefined ? undefined : subYaml(y, "labrun");
-  const found = inlineYaml
-    ? { config: validate(inlineYaml, DeckConfigSchema, "labrun"), configFile: shown, configAt: (p: readonly (string | number)[]) => positionOf(inlineYaml, p) }
-    : findConfig(root);
   return {
     source,
     title: manifest.title?.trim().split("\n")[0] ?? basename(abs),
@@ -133,36 +142,50 @@ function loadManifest(source: string, abs: string): Deck {
   };
 }
 
-type Filler = Pick<SubstituteOptions, "values" | "fromManifest" | "link" | "include">;
+/** How the placeholders of one file (its real path) are filled. */
+type Filler = (file: string) => Pick<SubstituteOptions, "values" | "fromManifest" | "link" | "include">;
 
 /**
  * How placeholders are filled for a deck whose folder is `deckRoot`: `@@LINK[path]` and
  * `@@INCLUDE[path]` name files from the repository's root, the folder above the deck's (a course's
- * manifests are in `slides/`, the files they include in `k8s/`...).
+ * manifests are in `slides/`, the files they include in `k8s/`...). An included file's own
+ * includes are expanded too; one that comes back to a file on its way is a cycle.
  */
-function placeholderFiller(deckRoot: string, values: Record<string, string>, fromManifest = false): Filler {
+function placeholderFiller(deckRoot: string, values: Record<string, string>, reader: DeckFiles, fromManifest = false): Filler {
   const repository = dirname(deckRoot);
-  const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
-  return {
+  const includeFrom =
+    (chain: readonly string[]) =>
+    (path: string, at: SourcePlace): Resolved => {
+      const abs = resolve(repository, path);
+      const named = { file: displayPath(chain[chain.length - 1]!), ...at, what: `@@INCLUDE[${path}]` };
+      const real = reader.check(abs, displayPath(abs), named);
+      if (real === undefined) return { missing: `@@INCLUDE[${path}]: no file '${path}' in the repository (${displayPath(repository) || "."})` };
+      const seen = chain.indexOf(real);
+      if (seen >= 0) {
+        const cycle = [...chain.slice(seen), real].map(displayPath).join(" -> ");
+        throw new DeckError(named.file, `@@INCLUDE[${path}] makes a cycle: ${cycle}`, at.line, at.column);
+      }
+      const text = reader.readText(real, displayPath(abs), named);
+      return { text: expandIncludes(text.replace(/\r?\n$/, "").replace(/\r\n?/g, "\n"), includeFrom([...chain, real])) };
+    };
+  return (file) => ({
     values,
     fromManifest,
     link: (path) => {
       const abs = resolve(repository, path);
+      let real: string | undefined;
+      try {
+        real = reader.check(abs, path);
+      } catch {
+        real = undefined;
+      }
       // As the build does: a file it cannot see is named, not linked.
-      if (!isFile(abs)) return { text: path };
+      if (real === undefined) return { text: path };
       const url = values.GITREPO ? `https://${values.GITREPO}/tree/master/${path}` : relative(deckRoot, abs).split(sep).join("/");
       return { text: `[${path}](${url})` };
     },
-    include: (path) => {
-      const abs = resolve(repository, path);
-      if (!isFile(abs)) return { missing: `@@INCLUDE[${path}]: no file '${path}' in the repository (${displayPath(repository) || "."})` };
-      try {
-        return { text: readText(abs).replace(/\r?\n$/, "").replace(/\r\n?/g, "\n") };
-      } catch (e) {
-        return { missing: `@@INCLUDE[${path}]: ${e instanceof DeckError ? e.message : String(e)}` };
-      }
-    },
-  };
+    include: includeFrom([file]),
+  });
 }
 
 /** A view of one key of a YAML document, so that zod's paths inside it map to the right lines. */
@@ -173,65 +196,28 @@ function subYaml(y: ReturnType<typeof readYaml>, key: string) {
   return { ...y, doc } as YamlFile;
 }
 
-function findConfig(dir: string): Pick<Deck, "config" | "configFile" | "configAt"> {
+/** labrun.yml in `dir`, if any; its limits apply to what `reader` reads next. */
+function findConfig(dir: string, reader: DeckFiles): Pick<Deck, "config" | "configFile" | "configAt"> {
   for (const name of CONFIG_NAMES) {
     const path = join(dir, name);
     if (existsSync(path)) {
       const shown = displayPath(path);
-      const y = readYaml(shown, readText(path));
-      return { config: validate(y, DeckConfigSchema, "config"), configFile: shown, configAt: (p) => positionOf(y, p) };
+      const y = readYaml(shown, reader.readText(path, shown));
+      const config = validate(y, DeckConfigSchema, "config");
+      reader.setLimits(config.limits);
+      return { config, configFile: shown, configAt: (p) => positionOf(y, p) };
     }
   }
   return { config: DEFAULT_CONFIG };
 }
 
-function readDeckFile(abs: string, root: string, filler: Filler): DeckFile {
+function readDeckFile(abs: string, root: string, reader: DeckFiles, filler: Filler, at?: NamedAt): DeckFile {
   const shown = displayPath(abs);
-  if (statOrThrow(shown, abs).isDirectory()) throw new DeckError(shown, "is a folder, expected a .md file");
+  const real = reader.check(abs, shown, at);
+  if (real === undefined) throw new DeckError(shown, "no such file");
   const rel = relative(root, abs);
   const key = rel.slice(0, rel.length - extname(rel).length).split(sep).join("/");
-  return { path: shown, key, ...substitute(readText(abs), filler) };
-}
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-function readText(abs: string): string {
-  const shown = displayPath(abs);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(abs);
-  } catch (e) {
-    throw new DeckError(shown, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new DeckError(shown, "binary file (contains a NUL byte), not a Markdown deck", lineAt(bytes, nul));
-  try {
-    return decoder.decode(bytes).replace(/^\uFEFF/, "");
-  } catch {
-    throw new DeckError(shown, "not valid UTF-8 text", lineAt(bytes, firstInvalidUtf8(bytes)));
-  }
-}
-
-function lineAt(bytes: Buffer, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++;
-  return line;
-}
-
-function firstInvalidUtf8(bytes: Buffer): number {
-  // Decode line by line: the first line that fails holds the bad byte.
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(10, start);
-    if (end < 0) end = bytes.length;
-    try {
-      decoder.decode(bytes.subarray(start, end));
-    } catch {
-      return start;
-    }
-    start = end + 1;
-  }
-  return 0;
+  return { path: shown, key, ...substitute(reader.readText(real, shown, at), filler(real)) };
 }
 
 export function displayPath(abs: string): string {

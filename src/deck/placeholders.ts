@@ -36,6 +36,12 @@ export interface Substituted {
 /** What a `@@LINK[path]` or `@@INCLUDE[path]` resolves to: the text, or why there is none. */
 export type Resolved = { readonly text: string } | { readonly missing: string };
 
+/** A line and column of a source file (1-based). */
+export interface SourcePlace {
+  readonly line: number;
+  readonly column: number;
+}
+
 export interface SubstituteOptions {
   /** Values by placeholder name (`GITREPO`); a name without a value is left and reported. */
   readonly values: Readonly<Record<string, string>>;
@@ -43,8 +49,8 @@ export interface SubstituteOptions {
   readonly fromManifest: boolean;
   /** The Markdown of `@@LINK[path]`. */
   readonly link: (path: string) => Resolved;
-  /** The content of `@@INCLUDE[path]`. */
-  readonly include: (path: string) => Resolved;
+  /** The content of `@@INCLUDE[path]`, written at `at` (the source's line and column). */
+  readonly include: (path: string, at: SourcePlace) => Resolved;
   /** The source line of line `index` (0-based) of the text; default: index + 1. */
   readonly sourceLine?: (index: number) => number;
   /** Added to columns (the indentation of Markdown written inside a manifest). */
@@ -101,7 +107,7 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
         fill(whole, column);
         continue;
       }
-      const resolved = directive === "INCLUDE" ? options.include(path) : options.link(path);
+      const resolved = directive === "INCLUDE" ? options.include(path, { line: src, column }) : options.link(path);
       if ("missing" in resolved) {
         leave(whole, resolved.missing, column);
         continue;
@@ -120,6 +126,25 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
   });
 
   return shifted ? { text: out.join("\n"), sourceLines, unfilled } : { text: out.join("\n"), unfilled };
+}
+
+const INCLUDE = /@@INCLUDE\[([^\]\n]*)\]/g;
+
+/**
+ * The `@@INCLUDE[path]`s of an included file, expanded (`include` recurses for theirs in turn);
+ * one that resolves to nothing is left as written.
+ */
+export function expandIncludes(text: string, include: (path: string, at: SourcePlace) => Resolved): string {
+  if (!text.includes("@@INCLUDE[")) return text;
+  return text
+    .split("\n")
+    .map((line, i) =>
+      line.replace(INCLUDE, (whole, path: string, offset: number) => {
+        const resolved = include(path, { line: i + 1, column: offset + 1 });
+        return "text" in resolved ? resolved.text : whole;
+      }),
+    )
+    .join("\n");
 }
 
 /** A value, nothing to do (a placeholder the build generates), or why it stays unfilled. */
