@@ -297,6 +297,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.badInput;
     }
   }
+  // A terminal that goes away (SIGHUP) makes writes to it fail: the files asked for are still written.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
   if (values.output) reporters.push(new JsonReporter(values.output));

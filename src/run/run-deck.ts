@@ -1,7 +1,7 @@
 import type { Step } from "../graph/step.js";
 import { Runner, type RunOptions, type RunOutcome } from "./runner.js";
 import { closeAllSessionsSync } from "./session.js";
-import { isStopSignal, STOP_SIGNALS, type StopSignal } from "./signals.js";
+import { isStopSignal, releaseTerminalAfterHangup, STOP_SIGNALS, type StopSignal } from "./signals.js";
 
 export type RunDeckOptions = RunOptions;
 
@@ -25,6 +25,7 @@ export async function runDeck(steps: readonly Step[], options: RunDeckOptions): 
   let watchdog: NodeJS.Timeout | undefined;
   const exitNow = (signal: StopSignal) => {
     closeAllSessionsSync();
+    if (signal === "SIGHUP") releaseTerminalAfterHangup();
     process.exit(STOP_SIGNALS[signal]);
   };
   const onSignal = (signal: NodeJS.Signals) => {

@@ -3,7 +3,7 @@
  * mode off, cursor visible, the alternate screen left, and no shell of the run left behind.
  */
 import { closeAllSessionsSync } from "../run/session.js";
-import { STOP_SIGNALS } from "../run/signals.js";
+import { releaseTerminalAfterHangup, STOP_SIGNALS } from "../run/signals.js";
 
 const ENTER_ALT_SCREEN = "\x1b[?1049h\x1b[H";
 const LEAVE_ALT_SCREEN = "\x1b[?1049l";
@@ -58,6 +58,7 @@ export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: 
 
   const onSignal = (signal: NodeJS.Signals) => {
     restore();
+    if (signal === "SIGHUP") releaseTerminalAfterHangup();
     process.exit(SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
   };
   const onCrash = (error: unknown) => {
