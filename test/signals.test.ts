@@ -3,7 +3,7 @@
  * the rest not run, every report asked for written and valid, nothing left running, exit 128+n.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -155,4 +155,43 @@ describe("a signal in the middle of labrun run --ci", () => {
     expect(json.steps.map((s) => s.status)).toEqual(["passed", "interrupted", "skipped"]);
     for (const pid of runPids()) expect(alive(pid), `pid ${pid}`).toBe(false);
   }, 60_000);
+
+  it.skipIf(spawnSync("tmux", ["-V"]).status !== 0)("SIGHUP after the terminal went away: the reports are written, no crash, exit 129", async () => {
+    const report = join(work, "report.json");
+    const socket = `labrun-signals-${process.pid}`;
+    const labrun = ["node", "--import", "tsx", "src/main.ts", "run", fixture("run", "hang.md"), "--ci", "--env", `WORK=${work}`, "--reporter", "json", "--output", report]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    // sh ignores the hangup so that it can note labrun's exit code; labrun writes to the terminal.
+    const pane = `sh -c 'trap "" HUP; ${labrun.replace(/'/g, `'"'"'`)} 2>${work}/stderr; echo $? > ${work}/code'`;
+    spawnSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30", "-s", "t", "-c", ROOT, pane]);
+    try {
+      const hangFile = join(work, "hang.pid");
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(hangFile) || readFileSync(hangFile, "utf8").trim() === "") {
+        if (Date.now() > deadline) throw new Error("the hung step never started");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // hang.pid is the step's process; its parent labrun's bash, whose parent is labrun.
+      const parent = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      const labrunPid = parent(parent(Number(readFileSync(hangFile, "utf8"))));
+      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      process.kill(labrunPid, "SIGHUP");
+      const codeFile = join(work, "code");
+      while (!existsSync(codeFile) || readFileSync(codeFile, "utf8").trim() === "") {
+        if (Date.now() > deadline + 30_000) throw new Error("labrun never exited");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const stderr = readFileSync(join(work, "stderr"), "utf8");
+      expect(readFileSync(codeFile, "utf8").trim(), stderr).toBe("129");
+      expect(stderr).not.toMatch(/Error|Assertion|at /);
+      const json = JSON.parse(readFileSync(report, "utf8")) as JsonReport;
+      expect(json.signal).toBe("SIGHUP");
+      expect(json.steps.map((s) => s.status)).toEqual(["passed", "interrupted", "skipped"]);
+      expect(alive(labrunPid)).toBe(false);
+      for (const pid of runPids()) expect(alive(pid), `pid ${pid}`).toBe(false);
+    } finally {
+      spawnSync("tmux", ["-L", socket, "kill-server"]);
+    }
+  }, 90_000);
 });
