@@ -62,6 +62,8 @@ export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: 
     process.exit(SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
   };
   const onCrash = (error: unknown) => {
+    // The terminal went away (its SIGHUP may not be here yet): a hangup, not a crash.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === "EIO") return onSignal("SIGHUP");
     restore();
     stderr.write(`labrun: internal error in the terminal UI: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(70);
