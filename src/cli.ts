@@ -197,7 +197,9 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        closed, an empty keys/key/copy/wait); without it such a deck stops
                        before anything runs, with exit 2
 
-Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs.`;
+Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
+130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
+the rest skipped, every report and recording still written).`;
 
 async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(withCatchUpValue(argv), {
@@ -234,6 +236,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   });
   // Loaded here, not at the top: plan and lint never load the terminal machinery.
   const { runDeck } = await import("./run/run-deck.js");
+  const { STOP_SIGNALS } = await import("./run/signals.js");
   const { missingPrograms } = await import("./run/preflight.js");
   const { CiReporter } = await import("./report/ci-reporter.js");
   const { JsonReporter } = await import("./report/json-reporter.js");
@@ -294,6 +297,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.badInput;
     }
   }
+  // A terminal that goes away (SIGHUP) makes writes to it fail: the files asked for are still written.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
   if (values.output) reporters.push(new JsonReporter(values.output));
@@ -309,7 +314,9 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     cols,
     rows,
   };
-  const { summary } = await runDeck(steps, options);
+  const { summary, signal } = await runDeck(steps, options);
+  // Stopped by a signal: every report was written, and the exit code says which signal (130, 143, 129).
+  if (signal) return STOP_SIGNALS[signal];
   return summary.failed + summary.timedOut > 0 ? EXIT.failed : EXIT.ok;
 }
 

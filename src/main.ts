@@ -1,8 +1,10 @@
 /** The process entry: runs the CLI and turns its result into an exit code. */
 import { main } from "./cli.js";
+import { releaseTerminalAfterHangup, STOP_SIGNALS } from "./run/signals.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
+    if (code === STOP_SIGNALS.SIGHUP) releaseTerminalAfterHangup();
     process.exitCode = code;
   },
   (e: unknown) => {

@@ -146,9 +146,15 @@ async function replay(reporter: import("../src/run/result.js").Reporter, rs = re
 
 describe("summarize", () => {
   it("counts statuses and sums durations unless given one", () => {
-    expect(summarize(results)).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, warnings: 0, durationMs: 3500 });
+    expect(summarize(results)).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, interrupted: 0, warnings: 0, durationMs: 3500 });
     expect(summarize(results, 4000).durationMs).toBe(4000);
-    expect(summarize([])).toEqual({ passed: 0, failed: 0, skipped: 0, timedOut: 0, warnings: 0, durationMs: 0 });
+    expect(summarize([])).toEqual({ passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0, warnings: 0, durationMs: 0 });
+  });
+
+  it("counts interrupted steps and carries the signal that stopped the run", () => {
+    const stopped: StepResult = { ...failed, status: "interrupted", reason: "interrupted by SIGHUP" };
+    expect(summarize([passed, stopped], 10, "SIGHUP")).toMatchObject({ passed: 1, failed: 0, interrupted: 1, signal: "SIGHUP" });
+    expect(summarize([passed])).not.toHaveProperty("signal");
   });
 });
 
@@ -205,7 +211,7 @@ describe("JsonReporter", () => {
 
     const doc = report as { steps: Record<string, unknown>[]; summary: Record<string, unknown> };
     expect(Object.keys(doc).sort()).toEqual(["steps", "summary"]);
-    expect(doc.summary).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, warnings: 0, durationMs: 3500 });
+    expect(doc.summary).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, interrupted: 0, warnings: 0, durationMs: 3500 });
     expect(doc.steps).toHaveLength(5);
 
     const required = ["id", "kind", "text", "file", "line", "status", "exitCode", "durationMs", "output", "assertions"];
@@ -296,6 +302,12 @@ describe("GithubReporter", () => {
     );
     expect(lines[0]).not.toContain("\x1b");
     expect(lines[1]).toMatch(/^::error file=slides\/compose\.md,line=40,title=Timed out%3A slide 7%3A Compose up::timed out%0A/);
+  });
+
+  it("annotates an interrupted step as an error naming the signal", () => {
+    const out = new Collect();
+    new GithubReporter(out).onStepResult({ ...failed, status: "interrupted", reason: "interrupted by SIGTERM", assertions: [], output: "" });
+    expect(out.text).toBe("::error file=slides/intro.md,line=20,title=Interrupted%3A slide 3%3A Escaping <tags> & \"quotes\"::interrupted by SIGTERM\n");
   });
 
   it("escapes per the workflow-command rules", () => {

@@ -2,7 +2,7 @@
  * The real UI in a real terminal: tmux, 80x24, driven with send-keys and read with capture-pane.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,6 +30,27 @@ function keys(...names: string[]): void {
 function type(text: string): void {
   tmux("send-keys", "-t", SESSION, "-l", text);
   keys("Enter");
+}
+
+/** The pids under `pid` (children, their children...), read from /proc. */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+/** A process that exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
 }
 
 /** Polls the pane until `predicate` holds (small intervals, one deadline). */
@@ -109,5 +130,54 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
     keys("q");
     await until((s) => s.includes("EXIT=0"), "labrun to exit again");
     expect(tmux("display", "-p", "-t", SESSION, "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+  }, 120_000);
+
+  it("on SIGHUP (the terminal closed) gives the terminal back, ends its shells and exits 129", async () => {
+    type("clear");
+    type(LAUNCH.replace("basic.md", "basic.md --restart"));
+    await until((s) => s.includes("1. UI fixture") && s.includes("slide 1/4"), "the first slide");
+    keys("Enter");
+    await until((s) => s.includes("2. First steps") && s.includes("step 1/4"), "the first steps");
+    keys("Enter");
+    await until((s) => /✓ \$ echo "hello from step one"/.test(s), "the first step's ✓");
+    // The pane's bash runs labrun, which runs the step's shell.
+    const paneShell = Number(tmux("display", "-p", "-t", SESSION, "#{pane_pid}").trim());
+    const [labrun, ...started] = descendants(paneShell);
+    expect(started.length).toBeGreaterThan(0);
+    process.kill(labrun!, "SIGHUP");
+    await until((s) => s.includes("EXIT=129"), "labrun to exit 129");
+    expect(tmux("display", "-p", "-t", SESSION, "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+    for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
+  }, 120_000);
+
+  it("when the terminal goes away (its window closed), ends its shells and exits 129, no crash", async () => {
+    const socket = `${SOCKET}-gone`;
+    const work = mkdtempSync(join(tmpdir(), "labrun-ui-gone-"));
+    // sh ignores the hangup so that it can note labrun's exit code.
+    const pane = `env LABRUN_STATE_DIR=${work} sh -c 'trap "" HUP; node --import tsx src/main.ts fixtures/ui/basic.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
+    try {
+      execFileSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "gone", "-c", ROOT, pane]);
+      const deadline = Date.now() + 60_000;
+      const capture = () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "gone"], { encoding: "utf8" });
+      while (!capture().includes("slide 1/4")) {
+        if (Date.now() > deadline) throw new Error(`the UI never drew:\n${capture()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const paneShell = Number(execFileSync("tmux", ["-L", socket, "display", "-p", "-t", "gone", "#{pane_pid}"], { encoding: "utf8" }).trim());
+      const running = descendants(paneShell);
+      execFileSync("tmux", ["-L", socket, "kill-server"]);
+      const codeFile = join(work, "code");
+      while (!existsSync(codeFile) || readFileSync(codeFile, "utf8").trim() === "") {
+        if (Date.now() > deadline) throw new Error("labrun never exited");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const stderr = readFileSync(join(work, "stderr"), "utf8");
+      expect(readFileSync(codeFile, "utf8").trim(), stderr).toBe("129");
+      expect(stderr).not.toContain("internal error");
+      for (const pid of running) expect(alive(pid), `pid ${pid}`).toBe(false);
+    } finally {
+      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      rmSync(work, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -22,6 +22,7 @@ const STATUS: Record<StepStatus, { readonly mark: string; readonly word: string;
   failed: { mark: "✗", word: "FAIL", colour: "red" },
   timedOut: { mark: "⏱", word: "TIME", colour: "yellow" },
   skipped: { mark: "-", word: "SKIP", colour: "dim" },
+  interrupted: { mark: "!", word: "STOP", colour: "red" },
 };
 
 /** How many lines of a failed step's output are shown. */
@@ -36,6 +37,10 @@ const OUTPUT_LINES = 20;
  *     - SKIP     0ms  intro.md:31  docker ps  (needs a failed step)
  *
  *     1 passed, 1 failed, 1 skipped, 0 timed out in 1.2s
+ *
+ * A run stopped by a signal marks the step it stopped `! STOP` and says so in the summary:
+ *
+ *     1 passed, 0 failed, 1 skipped, 0 timed out, 1 interrupted by SIGTERM in 3.4s
  */
 export class CiReporter implements Reporter {
   private readonly color: boolean;
@@ -69,13 +74,18 @@ export class CiReporter implements Reporter {
     return [line, ...this.failureDetails(result)].join("\n");
   }
 
-  /** `N passed, N failed, N skipped, N timed out in 1.2s`, in one colour so CI parsers see the words together. */
+  /**
+   * `N passed, N failed, N skipped, N timed out in 1.2s` (`, N interrupted by SIGTERM` before
+   * ` in` when a signal stopped the run), in one colour so CI parsers see the words together.
+   */
   formatSummary(summary: RunSummary): string {
     const warnings = summary.warnings > 0 ? ` (${summary.warnings} with a warning)` : "";
+    const interrupted = summary.signal ? `, ${summary.interrupted} interrupted by ${summary.signal}` : summary.interrupted > 0 ? `, ${summary.interrupted} interrupted` : "";
     const text =
       `${summary.passed} passed${warnings}, ${summary.failed} failed, ${summary.skipped} skipped, ` +
-      `${summary.timedOut} timed out in ${formatDuration(summary.durationMs)}`;
-    return this.paint(summary.failed + summary.timedOut > 0 ? "red" : "green", text);
+      `${summary.timedOut} timed out${interrupted} in ${formatDuration(summary.durationMs)}`;
+    const bad = summary.failed + summary.timedOut + summary.interrupted > 0 || summary.signal !== undefined;
+    return this.paint(bad ? "red" : "green", text);
   }
 
   /** A passed step whose loose expectation did not match: `⚠ WARN`, in yellow. */

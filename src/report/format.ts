@@ -46,6 +46,7 @@ export function indent(text: string, by = "    "): string {
 export function failureMessage(result: StepResult): string {
   const reason = result.reason ? plain(result.reason).trim() : "";
   if (result.status === "timedOut") return reason ? `timed out: ${reason}` : "timed out";
+  if (result.status === "interrupted") return reason || "interrupted";
   if (reason) return reason;
   if (result.exitCode !== null && result.exitCode !== 0) return `exit status ${result.exitCode}`;
   if (result.assertions.some((a) => !a.passed)) return "expected output did not match";

@@ -5,15 +5,15 @@ import { assertionDiff, failedAssertions, failureMessage, slideLabel, tail } fro
 const OUTPUT_LINES = 10;
 
 /**
- * GitHub Actions annotations: one `::error file=…,line=…,title=…::message` per failed or
- * timed-out step, so the failure shows on the deck's line in the pull request.
+ * GitHub Actions annotations: one `::error file=…,line=…,title=…::message` per failed,
+ * timed-out or interrupted step, so the failure shows on the deck's line in the pull request.
  */
 export class GithubReporter implements Reporter {
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
   onStepResult(result: StepResult): void {
     if (result.warning) this.out.write(warningAnnotation(result) + "\n");
-    if (result.status !== "failed" && result.status !== "timedOut") return;
+    if (result.status !== "failed" && result.status !== "timedOut" && result.status !== "interrupted") return;
     this.out.write(annotation(result) + "\n");
   }
 }
@@ -27,9 +27,11 @@ export function warningAnnotation(result: StepResult): string {
   return `::warning ${properties}::${escapeData(message)}`;
 }
 
+const TITLES: Partial<Record<StepResult["status"], string>> = { timedOut: "Timed out", interrupted: "Interrupted" };
+
 export function annotation(result: StepResult): string {
   const { step } = result;
-  const title = `${result.status === "timedOut" ? "Timed out" : "Failed"}: ${slideLabel(result)}`;
+  const title = `${TITLES[result.status] ?? "Failed"}: ${slideLabel(result)}`;
   const message = [
     failureMessage(result),
     ...failedAssertions(result).map(assertionDiff),

@@ -1,11 +1,14 @@
 import type { StepKind } from "../graph/step.js";
 import type { Reporter, RunSummary, StepResult, StepStatus } from "../run/result.js";
+import type { StopSignal } from "../run/signals.js";
 import { writeFileAtomic } from "./write-file.js";
 
 /** The shape of the JSON report: other tools read it, so its keys stay as they are. */
 export interface JsonReport {
+  /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), only when one did. */
+  readonly signal?: StopSignal;
   readonly steps: readonly JsonStep[];
-  readonly summary: RunSummary;
+  readonly summary: Omit<RunSummary, "signal">;
 }
 
 export interface JsonStep {
@@ -45,12 +48,14 @@ export class JsonReporter implements Reporter {
 
 export function toJsonReport(results: readonly StepResult[], summary: RunSummary): JsonReport {
   return {
+    ...(summary.signal ? { signal: summary.signal } : {}),
     steps: results.map(toJsonStep),
     summary: {
       passed: summary.passed,
       failed: summary.failed,
       skipped: summary.skipped,
       timedOut: summary.timedOut,
+      interrupted: summary.interrupted,
       warnings: summary.warnings,
       durationMs: summary.durationMs,
     },

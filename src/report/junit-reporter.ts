@@ -16,8 +16,9 @@ export interface JunitReporterOptions {
 
 /**
  * JUnit XML for CI test views: a testsuite per chapter, a testcase per step.
- * Failed and timed-out steps are failures; skipped steps are skipped, their reason in system-out
- * (junit-report-builder's `<skipped/>` takes no message).
+ * Failed and timed-out steps are failures; a step a signal stopped is an error ("interrupted by
+ * SIGTERM"); skipped steps are skipped, their reason in system-out (junit-report-builder's
+ * `<skipped/>` takes no message).
  */
 export class JunitReporter implements Reporter {
   constructor(
@@ -72,6 +73,11 @@ function addTestCase(suite: TestSuite, result: StepResult): void {
       testCase.failure(xmlText(failureMessage(result)), result.status === "timedOut" ? "timeout" : "failure");
       const content = failureContent(result);
       if (content) testCase.stacktrace(cdata(content));
+      break;
+    }
+    case "interrupted": {
+      const content = failureContent(result);
+      testCase.error(xmlText(failureMessage(result)), "interrupted", content ? cdata(content) : undefined);
       break;
     }
   }

@@ -71,6 +71,11 @@ export class Panes {
     return session;
   }
 
+  /** Stops what runs in every shell (^C, then the foreground group killed), leaving the shells open. */
+  async stop(): Promise<void> {
+    await Promise.all(this.sessions.map((s) => s.stop()));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.sessions.splice(0).map((s) => s.close()));
   }

@@ -1,6 +1,9 @@
 import type { Step } from "../graph/step.js";
 
-export type StepStatus = "passed" | "failed" | "skipped" | "timedOut";
+import type { StopSignal } from "./signals.js";
+
+/** `interrupted`: the step was running when labrun got SIGINT, SIGTERM or SIGHUP, and was stopped. */
+export type StepStatus = "passed" | "failed" | "skipped" | "timedOut" | "interrupted";
 
 export interface Assertion {
   readonly expected: string;
@@ -29,9 +32,12 @@ export interface RunSummary {
   readonly failed: number;
   readonly skipped: number;
   readonly timedOut: number;
+  readonly interrupted: number;
   /** Steps that passed with a warning (loose expectations that did not match). */
   readonly warnings: number;
   readonly durationMs: number;
+  /** The signal that stopped the run, when one did (its running step is interrupted, the rest skipped). */
+  readonly signal?: StopSignal;
 }
 
 /** One lifecycle, many listeners: the runner never formats output itself. */

@@ -8,6 +8,7 @@ import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./
 import { openUrl } from "./open-url.js";
 import { Panes } from "./panes.js";
 import { summarize } from "./summary.js";
+import { isStopSignal } from "./signals.js";
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
@@ -30,7 +31,11 @@ export interface RunOptions {
   readonly prompts?: readonly string[];
   /** Every expectation fails its step when it does not match, loose ones too (--strict-expectations). */
   readonly strictExpectations?: boolean;
-  /** Stop between steps when this aborts (SIGINT in the UI, tests). */
+  /**
+   * Stops the run when this aborts (runDeck aborts it on SIGINT, SIGTERM or SIGHUP, with the
+   * signal's name as the reason): the running step is stopped and reported `interrupted`, the
+   * steps after it skipped, and the reporters still hear the end of the run.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -44,6 +49,9 @@ export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 const EXPECT_SETTLE_MS = 2_000;
 /** Kinds that drive a running command: the command before them is started, not awaited. */
 const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
+
+/** After a step was stopped for an interrupt, how long it may take to return what it saw. */
+const INTERRUPTED_STEP_GRACE_MS = 1_000;
 
 /** What the runner remembers of a command step, for the steps that act on it. */
 interface CommandState {
@@ -88,12 +96,13 @@ export class Runner {
       if (steps.some((s) => s.kind !== "manual" && s.kind !== "open" && !this.options.skip?.has(s.id))) await this.panes.active();
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!;
-        if (!stopReason && this.options.signal?.aborted) stopReason = "the run was interrupted";
+        if (!stopReason && this.options.signal?.aborted) stopReason = "interrupted";
         if (!stopReason && this.runTimeLeft() <= 0) stopReason = "the run's time limit was reached";
         for (const r of this.reporters) r.onStepStart?.(step);
         const result = stopReason ? skipped(step, stopReason) : await this.runStep(step, steps[i + 1]);
         results.push(result);
         for (const r of this.reporters) r.onStepResult?.(result);
+        if (!stopReason && result.status === "interrupted") stopReason = "interrupted";
         if (!stopReason && (result.status === "failed" || result.status === "timedOut") && !this.options.keepGoing) {
           stopReason = `an earlier step failed (${step.file}:${step.line})`;
         }
@@ -101,7 +110,8 @@ export class Runner {
     } finally {
       await this.panes.close();
     }
-    const summary = summarize(results, Date.now() - this.startedAt);
+    const reason: unknown = this.options.signal?.aborted ? this.options.signal.reason : undefined;
+    const summary = summarize(results, Date.now() - this.startedAt, isStopSignal(reason) ? reason : undefined);
     for (const r of this.reporters) await r.onRunEnd?.(results, summary);
     return { results, summary };
   }
@@ -136,11 +146,41 @@ export class Runner {
     if (skip) return skipped(step, skip);
     const start = Date.now();
     try {
-      const partial = await this.execute(step, next);
+      const partial = await this.interruptible(this.execute(step, next));
       return { step, exitCode: null, output: "", assertions: [], ...partial, durationMs: Date.now() - start };
     } catch (e) {
       return { step, status: "failed", exitCode: null, output: "", assertions: [], reason: (e as Error).message, durationMs: Date.now() - start };
     }
+  }
+
+  /**
+   * The step's own verdict, unless the run's signal aborts first: then what runs is stopped (^C,
+   * then its process group killed) and the step is `interrupted`, with what it printed so far.
+   */
+  private async interruptible(execution: Promise<Partial<StepResult> & { status: StepStatus }>): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const signal = this.options.signal;
+    if (!signal) return execution;
+    let onAbort = (): void => {};
+    const aborted = new Promise<"aborted">((resolve) => {
+      onAbort = () => resolve("aborted");
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const first = await Promise.race([execution, aborted]);
+      if (first !== "aborted") return first;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    await this.panes.stop();
+    const seen = await withTimeout(execution.catch(() => undefined), INTERRUPTED_STEP_GRACE_MS);
+    const reason: unknown = signal.reason;
+    return {
+      ...(seen?.output !== undefined ? { output: seen.output } : {}),
+      ...(seen?.exitCode !== undefined ? { exitCode: seen.exitCode } : {}),
+      status: "interrupted",
+      reason: isStopSignal(reason) ? `interrupted by ${reason}` : "interrupted",
+    };
   }
 
   private async execute(step: Step, next: Step | undefined): Promise<Partial<StepResult> & { status: StepStatus }> {

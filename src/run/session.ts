@@ -212,6 +212,19 @@ export class Session {
     this.followUp.start(group);
   }
 
+  /**
+   * Stops whatever runs, as a person would and as a step timeout does: ^C, then, if the prompt
+   * is not back within the grace time, the foreground process group is killed. Bounded in time.
+   */
+  async stop(): Promise<void> {
+    if (!this.busy || this.hasExited) return;
+    if (this.current !== null) this.current.aborted = true;
+    this.interrupt();
+    if (await this.idle(INTERRUPT_GRACE_MS)) return;
+    killForeground(this.pid);
+    await this.idle(KILL_GRACE_MS);
+  }
+
   /** The visible screen: one line per row, trailing spaces and blank rows at the bottom trimmed. */
   screen(): string {
     return this.masker.mask(this.term.text());

@@ -44,6 +44,7 @@ export const MARKS: Readonly<Record<Mark, string>> = {
   failed: "✗",
   timedOut: "⏱",
   skipped: "-",
+  interrupted: "!",
   running: "▸",
   pending: " ",
 };
@@ -54,6 +55,7 @@ export function worstStatus(statuses: readonly (StepStatus | undefined)[]): Mark
   if (known.length === 0) return "pending";
   if (known.includes("failed")) return "failed";
   if (known.includes("timedOut")) return "timedOut";
+  if (known.includes("interrupted")) return "interrupted";
   if (known.includes("passed")) return "passed";
   return "skipped";
 }

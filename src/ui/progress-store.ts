@@ -10,7 +10,7 @@ import { z } from "zod";
 import { writeFileAtomicSync } from "../fs/atomic-write.js";
 import type { SavedPosition } from "./state.js";
 
-const STATUSES = ["passed", "failed", "skipped", "timedOut"] as const;
+const STATUSES = ["passed", "failed", "skipped", "timedOut", "interrupted"] as const;
 
 const ProgressFile = z.object({
   version: z.literal(1),

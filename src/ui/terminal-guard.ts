@@ -3,6 +3,7 @@
  * mode off, cursor visible, the alternate screen left, and no shell of the run left behind.
  */
 import { closeAllSessionsSync } from "../run/session.js";
+import { releaseTerminalAfterHangup, STOP_SIGNALS } from "../run/signals.js";
 
 const ENTER_ALT_SCREEN = "\x1b[?1049h\x1b[H";
 const LEAVE_ALT_SCREEN = "\x1b[?1049l";
@@ -25,11 +26,8 @@ interface GuardStreams {
   readonly stderr: NodeJS.WriteStream;
 }
 
-const SIGNALS: readonly (readonly [NodeJS.Signals, number])[] = [
-  ["SIGTERM", 143],
-  ["SIGHUP", 129],
-  ["SIGINT", 130],
-];
+/** SIGTERM 143, SIGHUP 129, SIGINT 130: the exit codes `run --ci` ends with too. */
+const SIGNALS = Object.entries(STOP_SIGNALS) as [NodeJS.Signals, number][];
 
 export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: { readonly altScreen: boolean }): TerminalGuard {
   let unmount: (() => void) | undefined;
@@ -60,9 +58,12 @@ export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: 
 
   const onSignal = (signal: NodeJS.Signals) => {
     restore();
+    if (signal === "SIGHUP") releaseTerminalAfterHangup();
     process.exit(SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
   };
   const onCrash = (error: unknown) => {
+    // The terminal went away (its SIGHUP may not be here yet): a hangup, not a crash.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === "EIO") return onSignal("SIGHUP");
     restore();
     stderr.write(`labrun: internal error in the terminal UI: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(70);

@@ -218,14 +218,15 @@ export function promptLines(state: UiState, tourDeck: string | undefined): { rea
 
 /** What the slide pane says once every step is behind. */
 export function endLines(state: UiState): string[] {
-  const counts = { passed: 0, failed: 0, timedOut: 0, skipped: 0 };
+  const counts = { passed: 0, failed: 0, timedOut: 0, skipped: 0, interrupted: 0 };
   for (const step of state.steps) {
     const status = state.outcomes[step.id]?.status;
     if (status) counts[status]++;
   }
-  const notRun = state.steps.length - counts.passed - counts.failed - counts.timedOut - counts.skipped;
+  const notRun = state.steps.length - counts.passed - counts.failed - counts.timedOut - counts.skipped - counts.interrupted;
+  const interrupted = counts.interrupted > 0 ? `   ! ${counts.interrupted} interrupted` : "";
   return [
-    `✓ ${counts.passed} passed   ✗ ${counts.failed} failed   ⏱ ${counts.timedOut} timed out   - ${counts.skipped} skipped   ${notRun} not run`,
+    `✓ ${counts.passed} passed   ✗ ${counts.failed} failed   ⏱ ${counts.timedOut} timed out   - ${counts.skipped} skipped${interrupted}   ${notRun} not run`,
     "p goes back, g goes to a slide, q quits.",
   ];
 }

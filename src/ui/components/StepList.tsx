@@ -9,6 +9,7 @@ const MARK_COLORS: Readonly<Record<Mark, string | undefined>> = {
   failed: "red",
   timedOut: "yellow",
   skipped: "gray",
+  interrupted: "red",
   running: "cyan",
   pending: undefined,
 };
