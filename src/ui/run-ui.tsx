@@ -88,27 +88,29 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
       : missing.length > 0 && !offerTour
         ? { tone: "error", text: `Programs missing on this machine: ${missing.join(", ")}; their steps will fail.` }
         : undefined;
-  const initial = initialState({
-    steps: deck.steps,
-    slides: deck.planned.parsed.slides.map((s): SlideInfo => ({ number: s.number, title: s.title, chapter: s.chapter, markdown: s.markdown })),
-    ...(loaded.kind === "found" ? { saved: loaded.position } : {}),
-    missing: offerTour ? missing : [],
-    ...(message ? { message } : {}),
-    ...(isTour ? {} : { replayFirst: options.replayFirst ?? 0 }),
-  });
-
   const cols = process.stdout.columns || 80;
   const rows = process.stdout.rows || 24;
   const { output } = computeLayout(cols, rows, { takeover: false, expectations: false, footerLines: layoutHints(footerHints("browse"), cols, textWidth).length });
   const pane = new PaneTerminal(output.width, output.height);
   const toPane: Reporter = { onOutput: (chunk) => pane.write(chunk) };
   const runner = new Runner({ ...deck.runOptions, cols: output.width, rows: output.height, reporters: [toPane] });
+  const mask = (text: string): string => runner.view.text(text);
+  const initial = initialState({
+    // Everything shown, and the ids saved with the progress, goes through the run's masked view.
+    steps: runner.view.steps(deck.steps),
+    slides: deck.planned.parsed.slides.map((s): SlideInfo => ({ number: s.number, title: mask(s.title), chapter: mask(s.chapter), markdown: mask(s.markdown) })),
+    ...(loaded.kind === "found" ? { saved: loaded.position } : {}),
+    missing: offerTour ? missing : [],
+    ...(message ? { message } : {}),
+    ...(isTour ? {} : { replayFirst: options.replayFirst ?? 0 }),
+  });
+
   let exit: "quit" | "tour" = "quit";
   const noColor = (process.env.NO_COLOR ?? "") !== "";
   const instance = render(
     <App
       initial={initial}
-      deckTitle={deck.planned.deck.title}
+      deckTitle={mask(deck.planned.deck.title)}
       runner={runner}
       pane={pane}
       store={store}
