@@ -161,6 +161,17 @@ describe("--mask: a secret never leaves the run", () => {
   }, 60_000);
 });
 
+describe("--mask on what the command prints itself", () => {
+  it("masks the deck's structural errors, which name the deck", async () => {
+    const deck = join(work, `${secret}.md`);
+    writeFileSync(deck, "## Broken\n\n.exercise[\n\n```bash\necho never closed\n\n]\n");
+    const r = await cli(["run", deck, "--ci", "--mask", "API_TOKEN"], { env: { API_TOKEN: secret } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("****.md:5:1: error:");
+    expectNoSecret("stderr", r.stderr);
+  });
+});
+
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 
 describe.skipIf(!hasTmux)("--mask in the terminal UI (tmux)", () => {

@@ -6,6 +6,7 @@ import { planDeck, type PlannedDeck } from "../index.js";
 import { formatProblem, refusalLine, structuralErrors } from "../problem.js";
 import { missingPrograms } from "../run/preflight.js";
 import type { Reporter } from "../run/result.js";
+import { Masker } from "../run/masker.js";
 import { Runner, type RunOptions } from "../run/runner.js";
 import { App } from "./components/App.js";
 import { footerHints, layoutHints } from "./keymap.js";
@@ -43,8 +44,9 @@ export async function runUi(options: UiOptions): Promise<number> {
   // A broken deck is refused first, terminal or not: nothing of it starts.
   const broken = structuralErrors(options.planned.parsed.problems);
   if (broken.length > 0 && !options.force) {
-    for (const p of broken) stderr.write(formatProblem(p) + "\n");
-    stderr.write(refusalLine(options.source, broken.length) + "\n");
+    const masker = new Masker(options.runOptions.mask ?? []);
+    for (const p of broken) stderr.write(masker.mask(formatProblem(p)) + "\n");
+    stderr.write(masker.mask(refusalLine(options.source, broken.length)) + "\n");
     return 2;
   }
   if (!stdin.isTTY || !stdout.isTTY) {
