@@ -149,3 +149,13 @@ describe("maskRows", () => {
     ]);
   });
 });
+
+describe("Masker's bounds", () => {
+  it("does not hold an escape sequence that never ends forever", () => {
+    const masker = new Masker(["topsecret"]);
+    expect(masker.push("topsecret \x1b]0;")).toBe(`${MASK} `);
+    const long = "t".repeat(10_000);
+    expect(masker.push(long)).toBe(`\x1b]0;${long}`);
+    expect(masker.holding).toBe(false);
+  });
+});

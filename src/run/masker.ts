@@ -49,9 +49,10 @@ export class Masker {
     if (this.pattern === null) return chunk;
     const text = this.held + chunk;
     const view = visibleText(text);
-    const cut = this.safeCut(view.visible);
+    let cut = this.safeCut(view.visible);
     let rawCut = cut < view.visible.length ? view.at[cut]! : view.end;
-    if (text.length - rawCut > MAX_HELD) rawCut = cut < view.visible.length ? rawCut : text.length;
+    // Never hold back without bound (an escape sequence never ended): emit it all, masked as it is.
+    if (text.length - rawCut > MAX_HELD) [cut, rawCut] = [view.visible.length, text.length];
     this.held = text.slice(rawCut);
     return this.replace(text.slice(0, rawCut), view, cut);
   }
