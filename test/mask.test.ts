@@ -44,6 +44,11 @@ function secretDeck(): string {
   printf '%*s%s\\n' 110 '' "$API_TOKEN"
   \`\`\`
 
+- Put it in the window's title (an escape sequence's payload):
+  \`\`\`bash
+  printf '\\e]0;title %s\\a' "$API_TOKEN"
+  \`\`\`
+
 - Compare it literally:
   \`\`\`bash
   test "SECRET" = "$API_TOKEN" && echo "same SECRET"
@@ -133,6 +138,7 @@ describe("--mask: a secret never leaves the run", () => {
       "bash passed",
       "bash passed",
       "bash passed",
+      "bash passed",
       "expect passed", // SECRET expected, **** printed: compared as shown (strictly: --strict-expectations)
       "bash passed",
       "expect failed",
@@ -142,10 +148,10 @@ describe("--mask: a secret never leaves the run", () => {
       "bash failed",
     ]);
     expect(json.steps[0]!.output).toContain("token **** done");
-    expect(json.steps[2]!.text).toBe('test "****" = "$API_TOKEN" && echo "same ****"');
-    expect(json.steps[2]!.output).toContain("same ****");
-    expect(json.steps[8]!.reason).toContain("'not ****' did not appear");
-    expect(json.steps[10]!.output).toContain("rejected: ****");
+    expect(json.steps[3]!.text).toBe('test "****" = "$API_TOKEN" && echo "same ****"');
+    expect(json.steps[3]!.output).toContain("same ****");
+    expect(json.steps[9]!.reason).toContain("'not ****' did not appear");
+    expect(json.steps[11]!.output).toContain("rejected: ****");
     expect(r.stdout).toContain("::error file=");
     expect(r.stdout).toContain("- **** is wrong");
 

@@ -159,3 +159,10 @@ describe("Masker's bounds", () => {
     expect(masker.holding).toBe(false);
   });
 });
+
+describe("Masker inside escape sequences", () => {
+  it("masks a secret in an escape sequence's payload (a window title, a hyperlink)", () => {
+    expect(new Masker(["topsecret"]).mask("\x1b]0;title topsecret\x07 ok")).toBe(`\x1b]0;title ${MASK}\x07 ok`);
+    expect(stream(["topsecret"], ["\x1b]8;;https://x/?k=tops", "ecret\x1b\\link\x1b]8;;\x1b\\"])).toBe(`\x1b]8;;https://x/?k=${MASK}\x1b\\link\x1b]8;;\x1b\\`);
+  });
+});

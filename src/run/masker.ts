@@ -64,17 +64,38 @@ export class Masker {
     return this.mask(rest);
   }
 
-  /** Each match of a secret in the first `upTo` visible characters: its raw span becomes MASK. */
+  /**
+   * Each match of a secret in the first `upTo` visible characters: its raw span becomes MASK. A
+   * secret inside an escape sequence (a window title, a hyperlink) is not shown, but is there:
+   * it is masked too.
+   */
   private replace(raw: string, view: VisibleText, upTo: number): string {
+    if (view.escapes.length === 0 && view.visible.search(this.pattern!) === -1) return raw;
+    const { escapes } = view;
+    let e = 0;
     let out = "";
+    /** Copies raw[from, to), masking the secrets inside its escape sequences. */
+    const copy = (from: number, to: number): void => {
+      let at = from;
+      for (; e < escapes.length && escapes[e]! < to; e += 2) {
+        const start = escapes[e]!;
+        const end = escapes[e + 1]!;
+        if (start < from) continue;
+        out += raw.slice(at, start) + raw.slice(start, end).replace(this.pattern!, MASK);
+        at = end;
+      }
+      out += raw.slice(at, to);
+    };
     let from = 0;
     for (const match of view.visible.matchAll(this.pattern!)) {
       const end = match.index + match[0].length;
       if (end > upTo) break;
-      out += raw.slice(from, view.at[match.index]) + MASK;
+      copy(from, view.at[match.index]!);
+      out += MASK;
       from = view.at[end - 1]! + 1;
     }
-    return from === 0 ? raw : out + raw.slice(from);
+    copy(from, raw.length);
+    return out;
   }
 
   /**

@@ -10,6 +10,8 @@ export interface VisibleText {
   readonly at: readonly number[];
   /** Where an escape sequence unfinished at the end of the text starts; else the text's length. */
   readonly end: number;
+  /** The complete escape sequences: start and end (exclusive) raw indices, in pairs, in order. */
+  readonly escapes: readonly number[];
 }
 
 const INVISIBLE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
@@ -17,15 +19,17 @@ const ESC = 0x1b;
 const BEL = 0x07;
 
 export function visibleText(raw: string): VisibleText {
-  if (!INVISIBLE.test(raw)) return { visible: raw, at: identity(raw.length), end: raw.length };
+  if (!INVISIBLE.test(raw)) return { visible: raw, at: identity(raw.length), end: raw.length, escapes: [] };
   let visible = "";
   const at: number[] = [];
+  const escapes: number[] = [];
   let i = 0;
   while (i < raw.length) {
     const code = raw.charCodeAt(i);
     if (code === ESC) {
       const next = escapeEnd(raw, i);
-      if (next === -1) return { visible, at, end: i };
+      if (next === -1) return { visible, at, end: i, escapes };
+      escapes.push(i, next);
       i = next;
     } else if (isInvisible(code)) {
       i++;
@@ -35,7 +39,7 @@ export function visibleText(raw: string): VisibleText {
       i++;
     }
   }
-  return { visible, at, end: raw.length };
+  return { visible, at, end: raw.length, escapes };
 }
 
 function isInvisible(code: number): boolean {
