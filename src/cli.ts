@@ -301,11 +301,11 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
   if (values.output) reporters.push(new JsonReporter(values.output));
-  if (values.junit) reporters.push(new JunitReporter(values.junit, { name: planned.deck.title }));
+  if (values.junit) reporters.push(new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) }));
   if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
   const cols = 120;
   const rows = 40;
-  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: planned.deck.title }));
+  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
   const options: RunDeckOptions = {
     ...baseOptions,
     keepGoing: values["keep-going"],

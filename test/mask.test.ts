@@ -29,7 +29,8 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 /** A deck that fails, with the secret written literally (as SECRET) in its title, commands, expectations and directives. */
 function secretDeck(): string {
-  const deck = join(work, "secrets.md");
+  // The deck's name (its title in the JUnit report and the recording) holds the secret too.
+  const deck = join(work, `deck-${secret}.md`);
   const text = `## Deploying with SECRET
 
 .exercise[
