@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MaskedView } from "../src/run/masked-view.js";
+import { PaneTerminal } from "../src/ui/pane-terminal.js";
 import { cli, ROOT } from "./helpers.js";
 
 const { Terminal } = xterm;
@@ -235,4 +237,23 @@ describe.skipIf(!hasTmux)("--mask in the terminal UI (tmux)", () => {
     expect(saved).toContain('"passed"');
     expectNoSecret("the saved progress", saved);
   }, 90_000);
+});
+
+describe("the UI's output pane masks what the screen puts together", () => {
+  it("masks a secret cut by the line wrap or assembled by cursor moves, in the scrollback and the live view", async () => {
+    const view = new MaskedView(["topsecret"]);
+    const pane = new PaneTerminal(10, 6, 100, (rows, wrapped) => view.rows(rows, wrapped));
+    // The stream never holds "topsecret" in one piece: the screen does.
+    pane.write("\x1b[32mxxxxxxtopse\x1b[0m\x1b[1mc\x1b[0mret\r\n");
+    pane.write("topXXXret\x1b[6Dsec\r\n");
+    await pane.flushed();
+    for (const live of [false, true]) {
+      const lines = pane.view(6, 0, { color: true, live }).lines.map((line) => stripVTControlCharacters(line));
+      const joined = lines.join("");
+      expect(joined, lines.join("\n")).not.toContain("topsecret");
+      expect(joined).not.toContain("secret");
+      expect(joined).toContain("****");
+    }
+    pane.dispose();
+  });
 });

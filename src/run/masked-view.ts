@@ -5,7 +5,7 @@
  * command text, an expected output or an error message.
  */
 import type { Dependency, Step } from "../graph/step.js";
-import { Masker } from "./masker.js";
+import { Masker, maskRows } from "./masker.js";
 import type { Assertion, StepResult } from "./result.js";
 
 export class MaskedView {
@@ -16,6 +16,16 @@ export class MaskedView {
 
   constructor(secrets: readonly string[]) {
     this.masker = new Masker(secrets);
+  }
+
+  /** Whether there is anything to mask. */
+  get active(): boolean {
+    return this.masker.active;
+  }
+
+  /** Screen rows as they may be shown, `wrapped[i]` when row i continues row i-1. */
+  rows(rows: readonly string[], wrapped: readonly boolean[]): string[] {
+    return maskRows(this.masker, rows, wrapped);
   }
 
   /** Text as it may be shown. */

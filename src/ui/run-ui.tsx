@@ -93,9 +93,10 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
   const cols = process.stdout.columns || 80;
   const rows = process.stdout.rows || 24;
   const { output } = computeLayout(cols, rows, { takeover: false, expectations: false, footerLines: layoutHints(footerHints("browse"), cols, textWidth).length });
-  const pane = new PaneTerminal(output.width, output.height);
+  // The runner starts no shell before its first step: nothing is written before the pane exists.
   const toPane: Reporter = { onOutput: (chunk) => pane.write(chunk) };
   const runner = new Runner({ ...deck.runOptions, cols: output.width, rows: output.height, reporters: [toPane] });
+  const pane = new PaneTerminal(output.width, output.height, undefined, runner.view.active ? (rows, wrapped) => runner.view.rows(rows, wrapped) : undefined);
   const mask = (text: string): string => runner.view.text(text);
   const initial = initialState({
     // Everything shown, and the ids saved with the progress, goes through the run's masked view.
