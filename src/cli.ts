@@ -243,18 +243,22 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const { JunitReporter } = await import("./report/junit-reporter.js");
   const { GithubReporter } = await import("./report/github-reporter.js");
   const { AsciicastReporter } = await import("./report/asciicast-reporter.js");
+  const { Masker } = await import("./run/masker.js");
+  // What this command prints itself (the deck's problems, the catch-up) is masked too; the run masks the rest.
+  const masker = new Masker(mask);
+  const err = (line: string): void => io.err(masker.mask(line));
   const planned = await planDeck(source);
   const errors = planned.parsed.problems.filter((p) => p.severity === "error");
-  for (const p of errors) io.err(formatProblem(p));
+  for (const p of errors) err(formatProblem(p));
   const broken = structuralErrors(errors);
   if (broken.length > 0 && !values.force) {
-    io.err(refusalLine(source, broken.length));
+    err(refusalLine(source, broken.length));
     return EXIT.badInput;
   }
   const selected = selectSteps(planned, selection(values));
   const { steps, catchUp } = selected;
   if (catchUp) Object.assign(env, Object.fromEntries(Object.entries(catchUp.env).filter(([k]) => !(k in env))));
-  if (selected.from) io.err(`labrun: catching up: ${selected.from.catchUp.length} earlier steps before "${selected.from.target.title}" (slide ${selected.from.target.slide})`);
+  if (selected.from) err(`labrun: catching up: ${selected.from.catchUp.length} earlier steps before "${selected.from.target.title}" (slide ${selected.from.target.slide})`);
   if (steps.length === 0) {
     io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
     return EXIT.badInput;
@@ -293,7 +297,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     const missing = missingPrograms(steps.filter((s) => !selected.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
     if (missing.length) {
       io.err(`labrun: ${source}: the deck calls programs that are not on PATH (run with --no-preflight to go on anyway):`);
-      for (const m of missing) io.err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);
+      for (const m of missing) err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);
       return EXIT.badInput;
     }
   }
@@ -302,11 +306,11 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
   if (values.output) reporters.push(new JsonReporter(values.output));
-  if (values.junit) reporters.push(new JunitReporter(values.junit, { name: planned.deck.title }));
+  if (values.junit) reporters.push(new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) }));
   if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
   const cols = 120;
   const rows = 40;
-  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: planned.deck.title }));
+  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
   const options: RunDeckOptions = {
     ...baseOptions,
     keepGoing: values["keep-going"],

@@ -5,6 +5,7 @@ import { keyBytes, keysBytes } from "./keys.js";
 import { mayStartShell } from "./nested-shell.js";
 import type { Session } from "./session.js";
 import type { Assertion, Reporter, RunSummary, StepResult, StepStatus } from "./result.js";
+import { MaskedView } from "./masked-view.js";
 import { openUrl } from "./open-url.js";
 import { Panes } from "./panes.js";
 import { summarize } from "./summary.js";
@@ -69,9 +70,15 @@ export class Runner {
   private clipboard: string | undefined;
   private readonly startedAt = Date.now();
   private readonly reporters: readonly Reporter[];
+  /**
+   * What leaves the run goes through it: reporters and runStep's callers only ever see masked
+   * steps and results (a step they hand back is mapped to the real one to run).
+   */
+  readonly view: MaskedView;
 
   constructor(private readonly options: RunOptions = {}) {
     this.reporters = options.reporters ?? [];
+    this.view = new MaskedView(options.mask ?? []);
     this.panes = new Panes({
       cwd: options.cwd,
       env: options.env,
@@ -86,9 +93,10 @@ export class Runner {
     });
   }
 
-  /** Run every step; resolves with the results. Always closes every session it opened. */
+  /** Run every step; resolves with the (masked) results. Always closes every session it opened. */
   async run(steps: readonly Step[]): Promise<RunOutcome> {
-    for (const r of this.reporters) r.onRunStart?.(steps);
+    const shown = this.view.steps(steps);
+    for (const r of this.reporters) r.onRunStart?.(shown);
     const results: StepResult[] = [];
     let stopReason: string | undefined;
     try {
@@ -98,8 +106,8 @@ export class Runner {
         const step = steps[i]!;
         if (!stopReason && this.options.signal?.aborted) stopReason = "interrupted";
         if (!stopReason && this.runTimeLeft() <= 0) stopReason = "the run's time limit was reached";
-        for (const r of this.reporters) r.onStepStart?.(step);
-        const result = stopReason ? skipped(step, stopReason) : await this.runStep(step, steps[i + 1]);
+        for (const r of this.reporters) r.onStepStart?.(shown[i]!);
+        const result = stopReason ? this.view.result(skipped(step, stopReason)) : await this.runStep(step, steps[i + 1]);
         results.push(result);
         for (const r of this.reporters) r.onStepResult?.(result);
         if (!stopReason && result.status === "interrupted") stopReason = "interrupted";
@@ -140,8 +148,17 @@ export class Runner {
     return Math.max(1, Math.min(step.kind === "longwait" ? base * 10 : base, this.runTimeLeft()));
   }
 
-  /** One step, whatever its kind; never throws. */
-  async runStep(step: Step, next: Step | undefined): Promise<StepResult> {
+  /**
+   * One step, whatever its kind; never throws. The step may be the real one or its masked view;
+   * the result is masked.
+   */
+  async runStep(shownStep: Step, shownNext: Step | undefined): Promise<StepResult> {
+    const step = this.view.unmasked(shownStep);
+    const next = shownNext && this.view.unmasked(shownNext);
+    return this.view.result(await this.runRealStep(step, next));
+  }
+
+  private async runRealStep(step: Step, next: Step | undefined): Promise<StepResult> {
     const skip = this.options.skip?.get(step.id);
     if (skip) return skipped(step, skip);
     const start = Date.now();
@@ -249,13 +266,14 @@ export class Runner {
     if (!t) return { status: "failed", reason: "no command before this wait ran" };
     const timeout = this.timeoutFor(step);
     if (t.state.running) {
-      const seen = await t.state.running.waitFor(step.text, { timeoutMs: timeout });
+      // The output is masked: a secret in the awaited text is awaited as it shows.
+      const seen = await t.state.running.waitFor(this.view.text(step.text), { timeoutMs: timeout });
       const output = t.state.running.output();
       if (seen) return { status: "passed", output };
       return { status: "timedOut", output, reason: `'${step.text}' did not appear within ${Math.round(timeout / 1000)} s` };
     }
     const output = t.state.result?.output ?? "";
-    return output.includes(step.text) ? { status: "passed", output } : { status: "failed", output, reason: `'${step.text}' is not in the command's output` };
+    return output.includes(this.view.text(step.text)) ? { status: "passed", output } : { status: "failed", output, reason: `'${step.text}' is not in the command's output` };
   }
 
   private async send(step: Step, bytes: string, target?: { state: CommandState }): Promise<Partial<StepResult> & { status: StepStatus }> {
@@ -284,7 +302,8 @@ export class Runner {
     // A command the steps before drove (keys, ^C, ^D) may be about to finish: its whole output is checked.
     if (t.state.running && !t.state.result) await withTimeout(t.state.running.done, Math.min(this.timeoutFor(step), EXPECT_SETTLE_MS));
     const actual = t.state.result?.output ?? t.state.running?.output() ?? "";
-    const match = matchExpected(step.text, actual, { ...(step.lang ? { lang: step.lang } : {}), ...(step.fragment ? { fragment: true } : {}) });
+    // The output is masked: an expected output naming a secret is compared as it shows.
+    const match = matchExpected(this.view.text(step.text), actual, { ...(step.lang ? { lang: step.lang } : {}), ...(step.fragment ? { fragment: true } : {}) });
     const assertion: Assertion = { expected: step.text, actual, passed: match.passed, ...(match.diff ? { diff: match.diff } : {}) };
     const base = { output: actual, assertions: [assertion] };
     if (match.passed) return { status: "passed", ...base };

@@ -9,8 +9,8 @@ export class Screen {
   private unparsedWrites = 0;
   private readonly settleWaiters = new Set<() => void>();
   private disposed = false;
-  /** The text when disposed, for reports written afterwards. */
-  private lastText = "";
+  /** The rows when disposed, for reports written afterwards. */
+  private lastRows: { readonly text: readonly string[]; readonly wrapped: readonly boolean[] } = { text: [], wrapped: [] };
 
   /** `onReply`: what the terminal answers to a program's query (cursor position, device attributes). */
   constructor(cols: number, rows: number, onReply: (reply: string) => void) {
@@ -52,14 +52,25 @@ export class Screen {
 
   /** The visible screen: one line per row, trailing spaces and blank rows at the bottom trimmed. */
   text(): string {
-    if (this.disposed) return this.lastText;
+    return this.rows().text.join("\n");
+  }
+
+  /**
+   * The visible rows (trailing spaces and blank rows at the bottom trimmed) and, for each, whether
+   * it continues the row above (a soft wrap: the line was longer than the terminal is wide).
+   */
+  rows(): { readonly text: readonly string[]; readonly wrapped: readonly boolean[] } {
+    if (this.disposed) return this.lastRows;
     const buffer = this.term.buffer.active;
-    const lines: string[] = [];
-    for (let row = 0; row < this.term.rows; row++) {
-      lines.push(buffer.getLine(buffer.baseY + row)?.translateToString(true).trimEnd() ?? "");
+    const lines = Array.from({ length: this.term.rows }, (_, row) => buffer.getLine(buffer.baseY + row));
+    const wrapped = lines.map((line) => line?.isWrapped ?? false);
+    // A row the next one continues keeps its trailing spaces: they are part of the line.
+    const text = lines.map((line, row) => (wrapped[row + 1] ? (line?.translateToString(false) ?? "") : (line?.translateToString(true).trimEnd() ?? "")));
+    while (text.length > 0 && text[text.length - 1] === "") {
+      text.pop();
+      wrapped.pop();
     }
-    while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    return lines.join("\n");
+    return { text, wrapped };
   }
 
   /** The cursor's row up to the cursor, spaces kept (a prompt ends with one), and the cursor's column. */
@@ -76,7 +87,7 @@ export class Screen {
 
   dispose(): void {
     if (this.disposed) return;
-    this.lastText = this.text();
+    this.lastRows = this.rows();
     this.disposed = true;
     this.term.dispose();
     for (const resolve of this.settleWaiters) resolve();

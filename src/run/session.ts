@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
 import { InterruptFollowUp, killForeground } from "./interrupt.js";
 import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV } from "./markers.js";
-import { Masker } from "./masker.js";
+import { Masker, maskRows } from "./masker.js";
 import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
 import { Screen } from "./screen.js";
@@ -225,9 +225,13 @@ export class Session {
     await this.idle(KILL_GRACE_MS);
   }
 
-  /** The visible screen: one line per row, trailing spaces and blank rows at the bottom trimmed. */
+  /**
+   * The visible screen: one line per row, trailing spaces and blank rows at the bottom trimmed;
+   * masked with wrapped rows joined, so that a secret the terminal's line wrap cut is caught too.
+   */
   screen(): string {
-    return this.masker.mask(this.term.text());
+    const { text, wrapped } = this.term.rows();
+    return maskRows(this.masker, text, wrapped).join("\n");
   }
 
   resize(cols: number, rows: number): void {

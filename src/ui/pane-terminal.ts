@@ -24,12 +24,20 @@ export interface ViewOptions {
   readonly live: boolean;
 }
 
+/** Masks screen rows, `wrapped[i]` when row i continues row i-1 (the run's masked view, `--mask`). */
+export type RowMasker = (rows: readonly string[], wrapped: readonly boolean[]) => readonly string[];
+
 export class PaneTerminal {
   private readonly term: HeadlessTerminal;
   private readonly listeners = new Set<() => void>();
   private disposed = false;
 
-  constructor(cols: number, rows: number, scrollback = SCROLLBACK_LINES) {
+  /**
+   * `maskRows`: the output is masked already, but the screen can put a secret together from
+   * pieces the stream never held in one piece (cursor moves, line editing in a take-over): the
+   * rows shown are masked again, wrapped rows joined; a row that changes loses its colours.
+   */
+  constructor(cols: number, rows: number, scrollback = SCROLLBACK_LINES, private readonly maskRows?: RowMasker) {
     this.term = new Terminal({ cols: Math.max(2, cols), rows: Math.max(1, rows), scrollback, allowProposedApi: true });
   }
 
@@ -65,21 +73,40 @@ export class PaneTerminal {
     const buffer = this.term.buffer.active;
     const cursorRow = buffer.baseY + buffer.cursorY;
     if (options.live || buffer.type === "alternate") {
-      const lines: string[] = [];
-      for (let y = 0; y < Math.min(height, this.term.rows); y++) {
-        const row = buffer.viewportY + y;
-        const cursorX = options.live && row === cursorRow ? buffer.cursorX : undefined;
-        lines.push(this.render(buffer.getLine(row), options.color, cursorX));
-      }
-      return { lines, maxScroll: 0 };
+      const rows = Array.from({ length: Math.min(height, this.term.rows) }, (_, y) => buffer.viewportY + y);
+      const lines = rows.map((row) => this.render(buffer.getLine(row), options.color, options.live && row === cursorRow ? buffer.cursorX : undefined));
+      return { lines: this.masked(rows, lines), maxScroll: 0 };
     }
     // The lines up to the cursor (the prompt); blank rows below it are not output.
     const bottom = Math.max(cursorRow, lastNonBlank(buffer, cursorRow));
     const maxScroll = Math.max(0, bottom + 1 - height);
     const end = bottom - Math.min(scroll, maxScroll);
-    const lines: string[] = [];
-    for (let row = Math.max(0, end - height + 1); row <= end; row++) lines.push(this.render(buffer.getLine(row), options.color, undefined));
-    return { lines, maxScroll };
+    const rows: number[] = [];
+    for (let row = Math.max(0, end - height + 1); row <= end; row++) rows.push(row);
+    return { lines: this.masked(rows, rows.map((row) => this.render(buffer.getLine(row), options.color, undefined))), maxScroll };
+  }
+
+  /** The rendered `lines` of buffer `rows`, those whose line (wrapped rows joined) holds a secret masked. */
+  private masked(rows: readonly number[], lines: readonly string[]): readonly string[] {
+    if (!this.maskRows || rows.length === 0) return lines;
+    const buffer = this.term.buffer.active;
+    const out = [...lines];
+    const shownAt = new Map(rows.map((row, i) => [row, i]));
+    for (let i = 0; i < rows.length; ) {
+      let first = rows[i]!;
+      while (first > 0 && buffer.getLine(first)?.isWrapped) first--;
+      let last = rows[i]!;
+      while (buffer.getLine(last + 1)?.isWrapped) last++;
+      const group = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+      const text = group.map((row) => buffer.getLine(row)?.translateToString(row === last) ?? "");
+      const masked = this.maskRows(text, group.map((row) => row !== first));
+      group.forEach((row, k) => {
+        const at = shownAt.get(row);
+        if (at !== undefined && masked[k] !== text[k]) out[at] = masked[k]!.trimEnd();
+      });
+      while (i < rows.length && rows[i]! <= last) i++;
+    }
+    return out;
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@ import { planDeck, type PlannedDeck } from "../index.js";
 import { formatProblem, refusalLine, structuralErrors } from "../problem.js";
 import { missingPrograms } from "../run/preflight.js";
 import type { Reporter } from "../run/result.js";
+import { Masker } from "../run/masker.js";
 import { Runner, type RunOptions } from "../run/runner.js";
 import { App } from "./components/App.js";
 import { footerHints, layoutHints } from "./keymap.js";
@@ -43,8 +44,9 @@ export async function runUi(options: UiOptions): Promise<number> {
   // A broken deck is refused first, terminal or not: nothing of it starts.
   const broken = structuralErrors(options.planned.parsed.problems);
   if (broken.length > 0 && !options.force) {
-    for (const p of broken) stderr.write(formatProblem(p) + "\n");
-    stderr.write(refusalLine(options.source, broken.length) + "\n");
+    const masker = new Masker(options.runOptions.mask ?? []);
+    for (const p of broken) stderr.write(masker.mask(formatProblem(p)) + "\n");
+    stderr.write(masker.mask(refusalLine(options.source, broken.length)) + "\n");
     return 2;
   }
   if (!stdin.isTTY || !stdout.isTTY) {
@@ -88,27 +90,30 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
       : missing.length > 0 && !offerTour
         ? { tone: "error", text: `Programs missing on this machine: ${missing.join(", ")}; their steps will fail.` }
         : undefined;
+  const cols = process.stdout.columns || 80;
+  const rows = process.stdout.rows || 24;
+  const { output } = computeLayout(cols, rows, { takeover: false, expectations: false, footerLines: layoutHints(footerHints("browse"), cols, textWidth).length });
+  // The runner starts no shell before its first step: nothing is written before the pane exists.
+  const toPane: Reporter = { onOutput: (chunk) => pane.write(chunk) };
+  const runner = new Runner({ ...deck.runOptions, cols: output.width, rows: output.height, reporters: [toPane] });
+  const pane = new PaneTerminal(output.width, output.height, undefined, runner.view.active ? (rows, wrapped) => runner.view.rows(rows, wrapped) : undefined);
+  const mask = (text: string): string => runner.view.text(text);
   const initial = initialState({
-    steps: deck.steps,
-    slides: deck.planned.parsed.slides.map((s): SlideInfo => ({ number: s.number, title: s.title, chapter: s.chapter, markdown: s.markdown })),
+    // Everything shown, and the ids saved with the progress, goes through the run's masked view.
+    steps: runner.view.steps(deck.steps),
+    slides: deck.planned.parsed.slides.map((s): SlideInfo => ({ number: s.number, title: mask(s.title), chapter: mask(s.chapter), markdown: mask(s.markdown) })),
     ...(loaded.kind === "found" ? { saved: loaded.position } : {}),
     missing: offerTour ? missing : [],
     ...(message ? { message } : {}),
     ...(isTour ? {} : { replayFirst: options.replayFirst ?? 0 }),
   });
 
-  const cols = process.stdout.columns || 80;
-  const rows = process.stdout.rows || 24;
-  const { output } = computeLayout(cols, rows, { takeover: false, expectations: false, footerLines: layoutHints(footerHints("browse"), cols, textWidth).length });
-  const pane = new PaneTerminal(output.width, output.height);
-  const toPane: Reporter = { onOutput: (chunk) => pane.write(chunk) };
-  const runner = new Runner({ ...deck.runOptions, cols: output.width, rows: output.height, reporters: [toPane] });
   let exit: "quit" | "tour" = "quit";
   const noColor = (process.env.NO_COLOR ?? "") !== "";
   const instance = render(
     <App
       initial={initial}
-      deckTitle={deck.planned.deck.title}
+      deckTitle={mask(deck.planned.deck.title)}
       runner={runner}
       pane={pane}
       store={store}
