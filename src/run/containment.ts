@@ -7,6 +7,7 @@
  * finding their processes in /proc (processes.ts), and labrun says so once.
  */
 import { spawnSync } from "node:child_process";
+import { onPath } from "../path-lookup.js";
 
 /** Set (to anything but empty) to skip the namespace and use the fallback, e.g. to test it. */
 export const NO_NAMESPACE_ENV = "LABRUN_NO_NAMESPACE";
@@ -17,6 +18,11 @@ const CANDIDATES: readonly (readonly string[])[] = [
   ["unshare", ...NAMESPACE],
   ["unshare", "--user", "--map-current-user", ...NAMESPACE],
 ];
+/**
+ * In a user namespace setuid programs gain nothing: `sudo` would fail in every step that uses
+ * it (workshop decks do), so where sudo is installed, a user namespace is not used.
+ */
+const USER_NAMESPACE_BREAKS = "sudo";
 const PROBE_TIMEOUT_MS = 5_000;
 
 export interface Containment {
@@ -46,6 +52,9 @@ function probe(): Containment {
   if (process.env[NO_NAMESPACE_ENV]) return { wrapper: [], reason: `${NO_NAMESPACE_ENV} is set` };
   let failure = "";
   for (const [command = "unshare", ...args] of CANDIDATES) {
+    if (args.includes("--user") && onPath(USER_NAMESPACE_BREAKS, process.env.PATH ?? "")) {
+      return { wrapper: [], reason: `${failure || "not root"}; a user namespace would keep ${USER_NAMESPACE_BREAKS} from working` };
+    }
     const probed = spawnSync(command, [...args, "true"], { stdio: ["ignore", "ignore", "pipe"], timeout: PROBE_TIMEOUT_MS, encoding: "utf8" });
     if (probed.status === 0) return { wrapper: [command, ...args, "--"] };
     if (probed.error) return { wrapper: [], reason: `${command}: ${probed.error.message}` };
