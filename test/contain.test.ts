@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { containment } from "../src/run/containment.js";
+import { readStat } from "../src/run/processes.js";
+import { removeStaleRunDirs } from "../src/run/run-dir.js";
 import { cli, fixture, ROOT } from "./helpers.js";
 import { killProcessesWith, processesWith } from "./leftovers.js";
 
@@ -117,5 +119,30 @@ describe.skipIf(process.platform !== "linux")("what a step starts does not outli
       expect(processesWith(`1004${tag}`)).toEqual([]);
       expect(runDirs()).toEqual([]);
     });
+  });
+});
+
+describe.skipIf(process.platform !== "linux")("labrun's temp folders", () => {
+  it("are removed when their owner is gone (or its pid reused), kept otherwise", () => {
+    const parent = mkdtempSync(join(tmpdir(), "labrun-rundir-test-"));
+    const folder = (name: string, owner?: string) => {
+      const dir = join(parent, name);
+      mkdirSync(join(dir, "session-x"), { recursive: true });
+      if (owner !== undefined) writeFileSync(join(dir, "owner"), owner);
+      return dir;
+    };
+    try {
+      // Past the kernel's highest pid: no such process.
+      const gone = folder("labrun-run-4194305-a", "4194305 12\n");
+      const reused = folder(`labrun-run-${process.pid}-b`, `${process.pid} 1\n`);
+      const live = folder(`labrun-run-${process.pid}-c`, `${process.pid} ${readStat(process.pid)?.startTime}\n`);
+      const beingMade = folder("labrun-run-4194305-d");
+      const notOurs = folder("labrun-4194305-e", "4194305 12\n");
+      expect(removeStaleRunDirs(parent).sort()).toEqual([gone, reused].sort());
+      for (const kept of [live, beingMade, notOurs]) expect(existsSync(kept), kept).toBe(true);
+      expect(existsSync(gone) || existsSync(reused)).toBe(false);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
