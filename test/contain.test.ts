@@ -18,7 +18,7 @@ const namespaces = containment(() => {}).reason === undefined;
 
 describe.skipIf(process.platform !== "linux")("what a step starts does not outlive the run", () => {
   let work: string;
-  /** The children's TMPDIR: their labrun-run-* folders land here. */
+  /** The children's TMPDIR: their labrun-pid* folders land here. */
   let temp: string;
   let tag: string;
 
@@ -41,7 +41,7 @@ describe.skipIf(process.platform !== "linux")("what a step starts does not outli
   const escaped = () => processesWith(tag);
   /** Another run, of another deck: what it cleans is not its own. */
   const nextRun = (extraEnv: Record<string, string> = {}) => cli(["run", fixture("run", "background.md"), "--ci", "--env", `WORK=${work}`], { env: env(extraEnv) });
-  const runDirs = () => readdirSync(temp).filter((name) => name.startsWith("labrun-run-"));
+  const runDirs = () => readdirSync(temp).filter((name) => name.startsWith("labrun-pid"));
 
   /** The run of escape.md, once its four sleeps run and its last step hangs. */
   async function startHanging(extraEnv: Record<string, string> = {}) {
@@ -81,7 +81,7 @@ describe.skipIf(process.platform !== "linux")("what a step starts does not outli
     it("after SIGKILL of labrun; the next run removes the temp folder it left", async () => {
       const { child, exited } = await startHanging();
       const left = runDirs();
-      expect(left).toEqual([expect.stringMatching(new RegExp(`^labrun-run-${child.pid}-`))]);
+      expect(left).toEqual([expect.stringMatching(new RegExp(`^labrun-pid${child.pid}-`))]);
       child.kill("SIGKILL");
       expect((await exited).signal).toBe("SIGKILL");
       // The pty closes, unshare hangs up, its namespace's init is killed: the kernel takes the rest.
@@ -133,11 +133,11 @@ describe.skipIf(process.platform !== "linux")("labrun's temp folders", () => {
     };
     try {
       // Past the kernel's highest pid: no such process.
-      const gone = folder("labrun-run-4194305-a", "4194305 12\n");
-      const reused = folder(`labrun-run-${process.pid}-b`, `${process.pid} 1\n`);
-      const live = folder(`labrun-run-${process.pid}-c`, `${process.pid} ${readStat(process.pid)?.startTime}\n`);
-      const beingMade = folder("labrun-run-4194305-d");
-      const notOurs = folder("labrun-4194305-e", "4194305 12\n");
+      const gone = folder("labrun-pid4194305-a", "4194305 12\n");
+      const reused = folder(`labrun-pid${process.pid}-b`, `${process.pid} 1\n`);
+      const live = folder(`labrun-pid${process.pid}-c`, `${process.pid} ${readStat(process.pid)?.startTime}\n`);
+      const beingMade = folder("labrun-pid4194305-d");
+      const notOurs = folder("labrun-run-4194305-e", "4194305 12\n");
       expect(removeStaleRunDirs(parent).sort()).toEqual([gone, reused].sort());
       for (const kept of [live, beingMade, notOurs]) expect(existsSync(kept), kept).toBe(true);
       expect(existsSync(gone) || existsSync(reused)).toBe(false);

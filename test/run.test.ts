@@ -1,6 +1,6 @@
-import { describe, it, expect, beforeEach } from "vitest";
+import { describe, it, expect, afterEach, beforeEach } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +26,7 @@ let work: string;
 beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), "labrun-run-"));
 });
+afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 async function run(deck: string, ...extra: string[]) {
   const report = join(work, "report.json");

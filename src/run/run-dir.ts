@@ -1,5 +1,5 @@
 /**
- * One temp folder per labrun process, `$TMPDIR/labrun-run-<pid>-XXXXXX`, holding its sessions' files
+ * One temp folder per labrun process, `$TMPDIR/labrun-pid<pid>-XXXXXX`, holding its sessions' files
  * (rc file, nonce). Its `owner` file says which process it belongs to; it goes when that process
  * exits. Only SIGKILL leaves it behind: the next labrun to create its own removes the folders of
  * dead owners, after killing what their sessions left running (found by their environment nonce:
@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { NONCE_ENV } from "./markers.js";
 import * as processes from "./processes.js";
 
-const PREFIX = "labrun-run-";
-const OWNED = /^labrun-run-(\d+)-[^/]+$/;
+const PREFIX = "labrun-pid";
+const OWNED = /^labrun-pid(\d+)-[^/]+$/;
 /** A session's folder records its environment nonce in this file. */
 export const NONCE_FILE = "nonce";
 
