@@ -266,6 +266,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
   const wantsCi = values.ci || values.output !== undefined || values.junit !== undefined || values.record !== undefined || values["keep-going"];
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
+  // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
+  (await import("./run/containment.js")).containment((line) => io.err(line));
   const baseOptions = {
     env,
     cwd: values.cwd,

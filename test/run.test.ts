@@ -1,12 +1,13 @@
-import { describe, it, expect, beforeEach } from "vitest";
+import { describe, it, expect, afterEach, beforeEach } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xterm from "@xterm/headless";
 import { HEAD_KEPT, TAIL_KEPT } from "../src/run/output-log.js";
 import { cli, fixture, ROOT } from "./helpers.js";
+import { processesWith } from "./leftovers.js";
 
 interface JsonStep {
   id: string;
@@ -27,22 +28,13 @@ let work: string;
 beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), "labrun-run-"));
 });
+afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 async function run(deck: string, ...extra: string[]) {
   const report = join(work, "report.json");
   const r = await cli(["run", fixture("run", deck), "--ci", "--env", `WORK=${work}`, "--reporter", "json", "--output", report, ...extra]);
   const json = existsSync(report) ? (JSON.parse(readFileSync(report, "utf8")) as JsonReport) : undefined;
   return { ...r, json: json! };
-}
-
-/** A process that exists and is not a zombie (a container's init may be slow to reap them). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 const hasVim = existsSync("/usr/bin/vim") || existsSync("/usr/bin/vim.basic") || existsSync("/usr/bin/vim.tiny");
@@ -176,10 +168,8 @@ describe("labrun run --ci in real shells", () => {
     const r = await run("hang.md", "--step-timeout", "1");
     expect(r.code).toBe(1);
     expect(r.json.steps.map((s) => s.status)).toEqual(["passed", "timedOut", "skipped"]);
-    const hung = Number(readFileSync(join(work, "hang.pid"), "utf8"));
-    const background = Number(readFileSync(join(work, "bg.pid"), "utf8"));
-    expect(alive(hung)).toBe(false);
-    expect(alive(background)).toBe(false);
+    expect(existsSync(join(work, "hang.pid")) && existsSync(join(work, "bg.pid"))).toBe(true);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
     expect(existsSync(join(work, "never.txt"))).toBe(false);
   });
 
@@ -189,21 +179,23 @@ describe("labrun run --ci in real shells", () => {
     expect(r.code).toBe(1);
     expect(r.json.steps.map((s) => s.status)).toEqual(["passed", "timedOut", "skipped"]);
     expect(r.json.steps[2]!.reason).toBe("the run's time limit was reached");
-    expect(alive(Number(readFileSync(join(work, "hang.pid"), "utf8")))).toBe(false);
+    expect(existsSync(join(work, "hang.pid"))).toBe(true);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
   });
 
   it("leaves no process behind after a successful run, even a setsid one", async () => {
     const r = await run("background.md");
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const f of ["bg.pid", "setsid.pid"]) expect(alive(Number(readFileSync(join(work, f), "utf8"))), f).toBe(false);
+    for (const f of ["bg.pid", "setsid.pid"]) expect(existsSync(join(work, f)), f).toBe(true);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
   });
 
   it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("leaves no process behind when labrun gets %s mid-step", async (signal, code) => {
-    const { child, exited, pidFile } = await startHungRun(work);
+    const { child, exited } = await startHungRun(work);
+    expect(processesWith(`WORK=${work}`).filter((pid) => pid !== child.pid).length).toBeGreaterThan(0);
     child.kill(signal);
     expect(await exited).toBe(code);
-    expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
-    expect(alive(Number(readFileSync(join(work, "bg.pid"), "utf8")))).toBe(false);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
   });
 
   it("never shows a masked value: not in output, reports, JUnit or recordings", async () => {

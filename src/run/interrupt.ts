@@ -26,14 +26,15 @@ export class InterruptFollowUp {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly shellPid: number,
+    /** Bash's pid: known once it prompted (containment.ts). */
+    private readonly shellPid: () => number,
     /** False once the prompt is back (or the shell gone): the follow-up stops. */
     private readonly stillRunning: () => boolean,
   ) {}
 
   /** Called right after ^C went to the terminal; `group` was the foreground group then. */
   start(group: number | null): void {
-    this.schedule({ at: processes.uptimeTicks(), groups: new Set([this.shellPid, group ?? this.shellPid]), resent: new Set() }, 0);
+    this.schedule({ at: processes.uptimeTicks(), groups: new Set([this.shellPid(), group ?? this.shellPid()]), resent: new Set() }, 0);
   }
 
   cancel(): void {
@@ -54,8 +55,9 @@ export class InterruptFollowUp {
   }
 
   private resend(missed: MissedInterrupt): void {
-    const group = processes.foregroundGroup(this.shellPid);
-    if (group === null || group === this.shellPid) return;
+    const shellPid = this.shellPid();
+    const group = processes.foregroundGroup(shellPid);
+    if (group === null || group === shellPid) return;
     if (!missed.groups.has(group)) {
       missed.groups.add(group);
       processes.signal(-group, "SIGINT");

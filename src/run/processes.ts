@@ -74,6 +74,11 @@ export function descendants(pid: number, stats: readonly ProcessStat[] = allStat
   return found;
 }
 
+/** The direct children of `pid`. */
+export function children(pid: number, stats: readonly ProcessStat[] = allStats()): number[] {
+  return stats.filter((stat) => stat.ppid === pid).map((stat) => stat.pid);
+}
+
 /** Processes whose session id is `sid` (an interactive bash is the leader of its own session). */
 export function sessionMembers(sid: number, stats: readonly ProcessStat[] = allStats()): number[] {
   return stats.filter((stat) => stat.sid === sid).map((stat) => stat.pid);

@@ -8,15 +8,16 @@
 import pty from "@lydell/node-pty";
 import type { IPty } from "@lydell/node-pty";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
+import { containment } from "./containment.js";
 import { InterruptFollowUp, killForeground } from "./interrupt.js";
 import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV } from "./markers.js";
 import { Masker, maskRows } from "./masker.js";
 import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
+import { sessionDir } from "./run-dir.js";
 import { Screen } from "./screen.js";
 import { withTimeout } from "./with-timeout.js";
 
@@ -59,7 +60,8 @@ export function closeAllSessionsSync(): void {
   liveSessions.clear();
 }
 export class Session {
-  readonly pid: number;
+  /** Bash's pid (on the host, when it runs in a PID namespace of its own: containment.ts). */
+  private shellPid: number;
   private readonly term: Screen;
   private readonly masker: Masker;
   private readonly markers: MarkerStream;
@@ -82,8 +84,8 @@ export class Session {
     private readonly rcDir: string,
     opts: SessionOptions,
   ) {
-    this.pid = child.pid;
-    this.followUp = new InterruptFollowUp(this.pid, () => !this.hasExited && this.lines.commandRunning);
+    this.shellPid = child.pid;
+    this.followUp = new InterruptFollowUp(() => this.pid, () => !this.hasExited && this.lines.commandRunning);
     this.masker = new Masker(opts.mask ?? []);
     this.markers = new MarkerStream(nonce);
     // Programs query the terminal (cursor position, device attributes) and may wait for the answer.
@@ -107,12 +109,14 @@ export class Session {
   /** Starts bash; resolves once its first prompt is shown. */
   static async start(opts: SessionOptions = {}): Promise<Session> {
     const nonce = randomBytes(8).toString("hex");
-    const rcDir = mkdtempSync(join(tmpdir(), "labrun-session-"));
+    const rcDir = sessionDir(nonce);
     const rcFile = join(rcDir, "bashrc");
     writeFileSync(rcFile, bashRc(nonce));
+    const { wrapper } = containment();
+    const [program = "bash", ...args] = [...wrapper, opts.shell ?? "bash", "--noprofile", "--rcfile", rcFile, "-i"];
     let child: IPty;
     try {
-      child = pty.spawn(opts.shell ?? "bash", ["--noprofile", "--rcfile", rcFile, "-i"], {
+      child = pty.spawn(program, args, {
         name: "xterm-256color",
         cols: opts.cols ?? 120,
         rows: opts.rows ?? 40,
@@ -130,7 +134,14 @@ export class Session {
       await session.close();
       throw new Error(`${opts.shell ?? "bash"} did not show its prompt within ${START_TIMEOUT_MS} ms; its screen:\n${screen}`);
     }
+    // Started under unshare, bash is its child (and has exec'd, since it prompted).
+    if (wrapper.length > 0) session.shellPid = processes.children(child.pid)[0] ?? child.pid;
     return session;
+  }
+
+  /** Bash's pid, as this process sees it. */
+  get pid(): number {
+    return this.shellPid;
   }
 
   get busy(): boolean {

@@ -1,0 +1,96 @@
+/**
+ * One temp folder per labrun process, `$TMPDIR/labrun-pid<pid>-XXXXXX`, holding its sessions' files
+ * (rc file, nonce). Its `owner` file says which process it belongs to; it goes when that process
+ * exits. Only SIGKILL leaves it behind: the next labrun to create its own removes the folders of
+ * dead owners, after killing what their sessions left running (found by their environment nonce:
+ * without a PID namespace, a SIGKILLed labrun could not do it).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NONCE_ENV } from "./markers.js";
+import * as processes from "./processes.js";
+
+const PREFIX = "labrun-pid";
+const OWNED = /^labrun-pid(\d+)-[^/]+$/;
+/** A session's folder records its environment nonce in this file. */
+export const NONCE_FILE = "nonce";
+
+let current: string | null = null;
+
+/** This process's temp folder, created (and old ones cleaned) on first use. */
+export function runDir(): string {
+  if (current !== null && existsSync(current)) return current;
+  removeStaleRunDirs();
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
+  writeFileSync(join(dir, "owner"), `${process.pid} ${processes.readStat(process.pid)?.startTime ?? 0}\n`);
+  if (current === null) process.once("exit", removeRunDir);
+  current = dir;
+  return dir;
+}
+
+/** A new folder for one session in this process's temp folder, with its nonce recorded. */
+export function sessionDir(nonce: string): string {
+  const dir = mkdtempSync(join(runDir(), "session-"));
+  writeFileSync(join(dir, NONCE_FILE), nonce);
+  return dir;
+}
+
+export function removeRunDir(): void {
+  if (current !== null) rmSync(current, { recursive: true, force: true });
+}
+
+/**
+ * Removes the temp folders of labrun processes that are gone, after SIGKILLing the processes
+ * their sessions' nonces still mark. Returns the folders removed.
+ */
+export function removeStaleRunDirs(parent: string = tmpdir()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = OWNED.exec(name);
+    if (owner === null) continue;
+    const dir = join(parent, name);
+    if (ownerAlive(dir, Number(owner[1]))) continue;
+    for (const nonce of nonces(dir)) {
+      processes.signalRefs(processes.refsOf(processes.processesWithEnv(NONCE_ENV, nonce)), "SIGKILL");
+    }
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+function ownerAlive(dir: string, pid: number): boolean {
+  let recorded: string;
+  try {
+    recorded = readFileSync(join(dir, "owner"), "utf8");
+  } catch {
+    // Being created right now (or not labrun's): not ours to judge.
+    return true;
+  }
+  const stat = processes.readStat(pid);
+  return stat !== null && stat.state !== "Z" && Number(recorded.split(" ")[1]) === stat.startTime;
+}
+
+function nonces(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => {
+        try {
+          return readFileSync(join(dir, entry.name, NONCE_FILE), "utf8").trim();
+        } catch {
+          return "";
+        }
+      })
+      .filter((nonce) => /^[0-9a-f]+$/.test(nonce));
+  } catch {
+    return [];
+  }
+}

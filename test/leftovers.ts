@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/**
+ * Live (not zombie) processes whose command line or environment contains `token`, read from the
+ * host's /proc: pids a step writes are its PID namespace's, meaningless out here.
+ */
+export function processesWith(token: string): number[] {
+  const wanted = Buffer.from(token);
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") return false;
+        return readFileSync(`/proc/${pid}/cmdline`).includes(wanted) || readFileSync(`/proc/${pid}/environ`).includes(wanted);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** SIGKILLs what `processesWith(token)` finds: a failed test leaves nothing running either. */
+export function killProcessesWith(token: string): void {
+  for (const pid of processesWith(token)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
