@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, ROOT } from "./helpers.js";
 import { findAll, parseXml } from "./xml.js";
+import { processesWith } from "./leftovers.js";
 
 interface JsonReport {
   signal?: string;
@@ -55,11 +56,6 @@ async function startHungDeck(deck: string, ...args: string[]) {
     await new Promise((r) => setTimeout(r, 50));
   }
   return { child, exited, output: () => stdout + stderr };
-}
-
-/** The pids the deck wrote: the hung step's, and a background job's when there is one. */
-function runPids(): number[] {
-  return ["hang.pid", "bg.pid"].filter((f) => existsSync(join(work, f))).map((f) => Number(readFileSync(join(work, f), "utf8")));
 }
 
 /** A deck whose hung step ignores ^C (SIGINT): only killing its process group stops it. */
@@ -111,7 +107,7 @@ describe("a signal in the middle of labrun run --ci", () => {
     expect(run.output()).toMatch(/^- SKIP .*hang\.md:14 .*\(interrupted\)$/m);
     expect(run.output()).toMatch(new RegExp(`^1 passed, 0 failed, 1 skipped, 0 timed out, 1 interrupted by ${signal} in `, "m"));
 
-    for (const pid of runPids()) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
   }, 60_000);
 
   it("kills the process group of a step that ignores ^C, and still writes the reports", async () => {
@@ -125,7 +121,7 @@ describe("a signal in the middle of labrun run --ci", () => {
     const json = JSON.parse(readFileSync(report, "utf8")) as JsonReport;
     expect(json.steps.map((s) => s.status)).toEqual(["interrupted", "skipped"]);
     expect(json.steps[0]!.exitCode).not.toBe(0);
-    for (const pid of runPids()) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
   }, 60_000);
 
   it("exits at once on a second signal while finishing, still killing what the run started", async () => {
@@ -137,7 +133,7 @@ describe("a signal in the middle of labrun run --ci", () => {
     run.child.kill("SIGINT");
     expect(await run.exited, run.output()).toBe(143);
     expect(existsSync(report)).toBe(false);
-    for (const pid of runPids()) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
   }, 60_000);
 
   it("a catch-up run (--from) stopped by SIGTERM reports the same way", async () => {
@@ -153,7 +149,7 @@ describe("a signal in the middle of labrun run --ci", () => {
     const json = JSON.parse(readFileSync(report, "utf8")) as JsonReport;
     expect(json.signal).toBe("SIGTERM");
     expect(json.steps.map((s) => s.status)).toEqual(["passed", "interrupted", "skipped"]);
-    for (const pid of runPids()) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
   }, 60_000);
 
   it.skipIf(spawnSync("tmux", ["-V"]).status !== 0)("SIGHUP after the terminal went away: the reports are written, no crash, exit 129", async () => {
@@ -172,9 +168,10 @@ describe("a signal in the middle of labrun run --ci", () => {
         if (Date.now() > deadline) throw new Error("the hung step never started");
         await new Promise((r) => setTimeout(r, 50));
       }
-      // hang.pid is the step's process; its parent labrun's bash, whose parent is labrun.
-      const parent = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-      const labrunPid = parent(parent(Number(readFileSync(hangFile, "utf8"))));
+      // labrun: the node process running src/main.ts with this WORK (pids the step wrote are its namespace's; sh's command line holds it too).
+      const argv = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const labrunPid = processesWith(`WORK=${work}`).find((pid) => argv(pid)[0]!.endsWith("node") && argv(pid).includes("src/main.ts"));
+      if (labrunPid === undefined) throw new Error("labrun's process not found");
       spawnSync("tmux", ["-L", socket, "kill-server"]);
       process.kill(labrunPid, "SIGHUP");
       const codeFile = join(work, "code");
@@ -189,7 +186,7 @@ describe("a signal in the middle of labrun run --ci", () => {
       expect(json.signal).toBe("SIGHUP");
       expect(json.steps.map((s) => s.status)).toEqual(["passed", "interrupted", "skipped"]);
       expect(alive(labrunPid)).toBe(false);
-      for (const pid of runPids()) expect(alive(pid), `pid ${pid}`).toBe(false);
+      expect(processesWith(`WORK=${work}`)).toEqual([]);
     } finally {
       spawnSync("tmux", ["-L", socket, "kill-server"]);
     }
