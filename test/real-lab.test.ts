@@ -62,7 +62,7 @@ describe.skipIf(reason !== undefined)("the registry chapter against a real Docke
 
   /** The lab's processes as their pid files say, to check after stop.sh that none is left. */
   function recordPids(): void {
-    for (const f of ["mirror.pid", "dockerd.pid", "registry.pid", "watchdog.pid", "exec/containerd/containerd.pid"]) {
+    for (const f of ["mirror.pid", "dockerd.pid", "registry.pid", "watchdog.pid", "controller.pid", "exec/containerd/containerd.pid"]) {
       const file = join(state, f);
       if (existsSync(file)) pids.set(f, Number(readFileSync(file, "utf8").trim()));
     }

@@ -84,6 +84,10 @@ LAB_WATCHDOG=1 setsid bash -c 'end=$((SECONDS + $1)); while [ $SECONDS -lt $end 
   lab-watchdog "$lifetime" "$S" "$LAB_HOME" >>"$S/watchdog.log" 2>&1 </dev/null &
 echo $! >"$S/watchdog.pid"
 
+# 0b. The controller: starts the deck's registry when bin/kubectl asks (controller.sh says why).
+setsid "$LAB_HOME/controller.sh" "$S" >>"$S/controller.log" 2>&1 </dev/null &
+echo $! >"$S/controller.pid"
+
 # 1. The mirror: Docker's registry, on 127.0.0.1 and a free port.
 lab_say "starting the mirror registry (docker-registry serve, storage in $S/mirror)"
 lab_registry_start "$S" mirror

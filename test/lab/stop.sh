@@ -38,6 +38,10 @@ stop() {
 if w=$(pid_of watchdog.pid) && [ "$w" != $$ ] && [[ $(tr '\0' ' ' <"/proc/$w/cmdline") == *lab-watchdog* ]]; then
   kill -TERM -- "-$w" 2>/dev/null
 fi
+# ... and the controller (start.sh), with whatever it was running.
+if c=$(pid_of controller.pid) && [[ $(tr '\0' ' ' <"/proc/$c/cmdline") == *controller.sh* ]]; then
+  kill -TERM -- "-$c" 2>/dev/null
+fi
 
 # 2. The registries, and dockerd: dockerd stops its containerd when it exits.
 pids=()
