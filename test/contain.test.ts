@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -138,8 +138,12 @@ describe.skipIf(process.platform !== "linux")("labrun's temp folders", () => {
       const live = folder(`labrun-pid${process.pid}-c`, `${process.pid} ${readStat(process.pid)?.startTime}\n`);
       const beingMade = folder("labrun-pid4194305-d");
       const notOurs = folder("labrun-run-4194305-e", "4194305 12\n");
-      expect(removeStaleRunDirs(parent).sort()).toEqual([gone, reused].sort());
-      for (const kept of [live, beingMade, notOurs]) expect(existsSync(kept), kept).toBe(true);
+      // Ours and in this PID namespace: judged; in another (a labrun inside a step's namespace): kept.
+      const ns = readlinkSync("/proc/self/ns/pid");
+      const goneHere = folder("labrun-pid4194305-f", `4194305 12 ${ns}\n`);
+      const otherNamespace = folder("labrun-pid4194305-g", "4194305 12 pid:[1]\n");
+      expect(removeStaleRunDirs(parent).sort()).toEqual([gone, reused, goneHere].sort());
+      for (const kept of [live, beingMade, notOurs, otherNamespace]) expect(existsSync(kept), kept).toBe(true);
       expect(existsSync(gone) || existsSync(reused)).toBe(false);
     } finally {
       rmSync(parent, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  * dead owners, after killing what their sessions left running (found by their environment nonce:
  * without a PID namespace, a SIGKILLed labrun could not do it).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NONCE_ENV } from "./markers.js";
@@ -23,7 +23,7 @@ export function runDir(): string {
   if (current !== null && existsSync(current)) return current;
   removeStaleRunDirs();
   const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
-  writeFileSync(join(dir, "owner"), `${process.pid} ${processes.readStat(process.pid)?.startTime ?? 0}\n`);
+  writeFileSync(join(dir, "owner"), `${process.pid} ${processes.readStat(process.pid)?.startTime ?? 0} ${pidNamespace()}\n`);
   if (current === null) process.once("exit", removeRunDir);
   current = dir;
   return dir;
@@ -74,8 +74,22 @@ function ownerAlive(dir: string, pid: number): boolean {
     // Being created right now (or not labrun's): not ours to judge.
     return true;
   }
+  const [, startTime, namespace = ""] = recorded.trim().split(" ");
+  // A labrun in another PID namespace (one run inside a step of another, a container sharing
+  // /tmp) has pids this one cannot see: its folder is not ours to judge.
+  // (Folders of labruns older than this record no namespace: judged as before.)
+  if (namespace !== "" && namespace !== pidNamespace()) return true;
   const stat = processes.readStat(pid);
-  return stat !== null && stat.state !== "Z" && Number(recorded.split(" ")[1]) === stat.startTime;
+  return stat !== null && stat.state !== "Z" && Number(startTime) === stat.startTime;
+}
+
+/** This process's PID namespace (`pid:[4026531836]`), or "" where /proc does not say. */
+function pidNamespace(): string {
+  try {
+    return readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return "";
+  }
 }
 
 function nonces(dir: string): string[] {
