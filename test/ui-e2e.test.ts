@@ -2,7 +2,7 @@
  * The real UI in a real terminal: tmux, 80x24, driven with send-keys and read with capture-pane.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -156,11 +156,18 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
     // sh ignores the hangup so that it can note labrun's exit code.
     const pane = `env LABRUN_STATE_DIR=${work} sh -c 'trap "" HUP; node --import tsx src/main.ts fixtures/ui/basic.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
     try {
-      execFileSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "gone", "-c", ROOT, pane]);
+      // The pane stays when its command ends, so that a labrun that exits before drawing is
+      // reported with what it printed, not as "no server running".
+      const conf = join(work, "tmux.conf");
+      writeFileSync(conf, "set -g remain-on-exit on\n");
+      execFileSync("tmux", ["-L", socket, "-f", conf, "new-session", "-d", "-x", "80", "-y", "24", "-s", "gone", "-c", ROOT, pane]);
       const deadline = Date.now() + 60_000;
       const capture = () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "gone"], { encoding: "utf8" });
+      const dead = () => execFileSync("tmux", ["-L", socket, "display", "-p", "-t", "gone", "#{pane_dead}"], { encoding: "utf8" }).trim() === "1";
+      const said = () => `${capture()}\nstderr: ${existsSync(join(work, "stderr")) ? readFileSync(join(work, "stderr"), "utf8") : "(none)"}`;
       while (!capture().includes("slide 1/4")) {
-        if (Date.now() > deadline) throw new Error(`the UI never drew:\n${capture()}`);
+        if (dead()) throw new Error(`labrun exited before drawing:\n${said()}`);
+        if (Date.now() > deadline) throw new Error(`the UI never drew:\n${said()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       const paneShell = Number(execFileSync("tmux", ["-L", socket, "display", "-p", "-t", "gone", "#{pane_pid}"], { encoding: "utf8" }).trim());
