@@ -1,0 +1,77 @@
+/** What every command shares: argument parsing, usage errors, exit codes, deck selection options. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { existsSync } from "node:fs";
+import type { Selection } from "../graph/select.js";
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** Bad usage: printed as one line with a pointer to --help, exit 2. */
+export class UsageError extends Error {}
+
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    const message = (e as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(unknown ? `unknown option '${unknown[1]}'` : message.split("\n")[0]!);
+  }
+}
+
+export function onlyDeck(positionals: string[], command: string): string {
+  if (positionals.length === 0) throw new UsageError(`${command}: which deck? give a .md file, a folder or a YAML manifest`);
+  if (positionals.length > 1) throw new UsageError(`${command}: one deck at a time (got ${positionals.join(", ")})`);
+  return positionals[0]!;
+}
+
+/** --catch-up, --from, --only: shared by plan and run. */
+export const SELECTION_OPTIONS = {
+  "catch-up": { type: "string" },
+  "skip-extra": { type: "boolean" },
+  from: { type: "string" },
+  only: { type: "string", multiple: true },
+} as const;
+
+export function selection(values: { "catch-up"?: string; from?: string; only?: string[]; "skip-extra"?: boolean }): Selection {
+  const catchUp = values["catch-up"];
+  return { only: values.only, from: values.from, skipExtra: values["skip-extra"], ...(catchUp !== undefined ? { catchUp: catchUp === "" ? true : catchUp } : {}) };
+}
+
+/**
+ * `--catch-up` takes an optional profile name: bare (last, or before another option or before
+ * the deck's path) it means the deck's default profile.
+ */
+export function withCatchUpValue(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => {
+    if (arg !== "--catch-up") return arg;
+    const next = argv[i + 1];
+    const isName = next !== undefined && !next.startsWith("-") && !existsSync(next) && !/[/\\]|\.(md|ya?ml)$/i.test(next);
+    return isName ? arg : "--catch-up=";
+  });
+}
+
+export function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
+export function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--env ${pair}: expected KEY=VALUE`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+export function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} ${value}: expected a number of seconds`);
+  return n * 1000;
+}

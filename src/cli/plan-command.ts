@@ -1,0 +1,30 @@
+import { planDeck } from "../index.js";
+import { formatProblem, structuralErrors } from "../problem.js";
+import { planJson, planOutline } from "../plan/outline.js";
+import { selectSteps } from "../graph/select.js";
+import { EXIT, type Io, onlyDeck, parse, SELECTION_OPTIONS, selection, withCatchUpValue } from "./args.js";
+
+export async function planCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(withCatchUpValue(argv), { json: { type: "boolean" }, ...SELECTION_OPTIONS });
+  if (values.help) {
+    io.out(`labrun plan DECK [--json] [--from SLIDE] [--catch-up [PROFILE]] [--only ID|SLIDE]...
+  the steps that would run, in order, without running anything; with --from, the earlier steps
+  that would be replayed first to bring the node to the state the slide assumes
+  exit 1 (the plan is still printed) when the deck has structural errors that 'run' refuses`);
+    return EXIT.ok;
+  }
+  const planned = await planDeck(onlyDeck(positionals, "plan"));
+  const selected = selectSteps(planned, selection(values));
+  if (planned.graph.steps.length === 0) io.err(`labrun: ${planned.deck.source}: warning: no steps to run in this deck`);
+  for (const p of planned.parsed.problems.filter((p) => p.severity === "error")) io.err(formatProblem(p));
+  io.out(values.json ? planJson(selected.steps, selected) : planOutline(planned, selected));
+  // The plan is still printed (it shows what the broken structure would run), but a deck that
+  // `run` would refuse is not a success.
+  const broken = structuralErrors(planned.parsed.problems);
+  if (broken.length > 0) {
+    io.err(`labrun: ${planned.deck.source}: ${broken.length} structural error${broken.length === 1 ? "" : "s"}: 'run' refuses this deck without --force`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+

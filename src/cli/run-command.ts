@@ -1,0 +1,171 @@
+import { fileURLToPath } from "node:url";
+import { planDeck } from "../index.js";
+import { formatProblem, refusalLine, structuralErrors } from "../problem.js";
+import { selectSteps } from "../graph/select.js";
+import type { RunDeckOptions } from "../run/run-deck.js";
+import type { Reporter } from "../run/result.js";
+import { EXIT, type Io, isTruthy, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
+
+const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
+
+  --ci                 non-interactive: one line per step and a summary (also when stdout is
+                       not a terminal, CI=true, or a report, recording or --keep-going is asked
+                       for); otherwise, in a terminal, the step-by-step UI
+  --keep-going         do not stop at the first failure
+  --strict-expectations
+                       every expected output that does not match fails its step (by default,
+                       loose expectations, that labrun is not sure are outputs, only warn)
+  --reporter json      with --output FILE: a JSON report of every step
+  --output FILE        where the JSON report goes
+  --junit FILE         a JUnit XML report (a testsuite per chapter)
+  --record FILE        record the session as an asciicast v2 file (asciinema play FILE)
+  --env KEY=VALUE      set a variable in the shell (repeatable)
+  --cwd DIR            the shell's starting directory
+  --step-timeout S     per step (default 60; longwait: ten times this)
+  --timeout S          for the whole run
+  --only ID|SLIDE      run only this step id, slide number or slide title (repeatable)
+  --catch-up [PROFILE] apply a catch-up profile of the deck's labrun.yml (default: the deck's
+                       default profile, or its only one): its variables, its skipped steps
+  --skip-extra         skip the steps of optional slides (class: extra-details)
+  --from SLIDE         start at a slide (number, title, or step id): first replay the earlier
+                       steps it needs (variables, cwd, panes, and what changes the cluster or
+                       the node), then go on from there
+  --mask VAR           VAR's value never appears in output, reports or recordings (repeatable)
+  --no-preflight       do not stop when programs the deck calls are missing
+  --restart            in the terminal UI: start over instead of offering to resume
+  --force              run a deck with structural errors (a fence, comment or macro never
+                       closed, an empty keys/key/copy/wait); without it such a deck stops
+                       before anything runs, with exit 2
+
+Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
+130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
+the rest skipped, every report and recording still written).`;
+
+export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(withCatchUpValue(argv), {
+    ...SELECTION_OPTIONS,
+    ci: { type: "boolean" },
+    "keep-going": { type: "boolean" },
+    "strict-expectations": { type: "boolean" },
+    reporter: { type: "string" },
+    output: { type: "string" },
+    junit: { type: "string" },
+    record: { type: "string" },
+    env: { type: "string", multiple: true },
+    cwd: { type: "string" },
+    "step-timeout": { type: "string" },
+    timeout: { type: "string" },
+    mask: { type: "string", multiple: true },
+    "no-preflight": { type: "boolean" },
+    restart: { type: "boolean" },
+    force: { type: "boolean" },
+  });
+  if (values.help) {
+    io.out(RUN_HELP);
+    return EXIT.ok;
+  }
+  const source = onlyDeck(positionals, "run");
+  if (values.reporter !== undefined && values.reporter !== "json") throw new UsageError(`run: unknown reporter '${values.reporter}' (json is the one there is)`);
+  if (values.reporter && !values.output) throw new UsageError("run: --reporter json needs --output FILE");
+  const env = parseEnv(values.env ?? []);
+  const fullEnv = { ...process.env, ...env } as Record<string, string>;
+  const mask = (values.mask ?? []).map((name) => {
+    const value = fullEnv[name];
+    if (value === undefined) throw new UsageError(`run: --mask ${name}: no such variable in the environment or --env`);
+    return value;
+  });
+  // Loaded here, not at the top: plan and lint never load the terminal machinery.
+  const { runDeck } = await import("../run/run-deck.js");
+  const { STOP_SIGNALS } = await import("../run/signals.js");
+  const { missingPrograms } = await import("../run/preflight.js");
+  const { CiReporter } = await import("../report/ci-reporter.js");
+  const { JsonReporter } = await import("../report/json-reporter.js");
+  const { JunitReporter } = await import("../report/junit-reporter.js");
+  const { GithubReporter } = await import("../report/github-reporter.js");
+  const { AsciicastReporter } = await import("../report/asciicast-reporter.js");
+  const { Masker } = await import("../run/masker.js");
+  // What this command prints itself (the deck's problems, the catch-up) is masked too; the run masks the rest.
+  const masker = new Masker(mask);
+  const err = (line: string): void => io.err(masker.mask(line));
+  const planned = await planDeck(source);
+  const errors = planned.parsed.problems.filter((p) => p.severity === "error");
+  for (const p of errors) err(formatProblem(p));
+  const broken = structuralErrors(errors);
+  if (broken.length > 0 && !values.force) {
+    err(refusalLine(source, broken.length));
+    return EXIT.badInput;
+  }
+  const selected = selectSteps(planned, selection(values));
+  const { steps, catchUp } = selected;
+  if (catchUp) Object.assign(env, Object.fromEntries(Object.entries(catchUp.env).filter(([k]) => !(k in env))));
+  if (selected.from) err(`labrun: catching up: ${selected.from.catchUp.length} earlier steps before "${selected.from.target.title}" (slide ${selected.from.target.slide})`);
+  if (steps.length === 0) {
+    io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
+    return EXIT.badInput;
+  }
+  // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
+  const wantsCi = values.ci || values.output !== undefined || values.junit !== undefined || values.record !== undefined || values["keep-going"];
+  const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
+  // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
+  (await import("../run/containment.js")).containment((line) => io.err(line));
+  const baseOptions = {
+    env,
+    cwd: values.cwd,
+    stepTimeoutMs: seconds(values["step-timeout"], "--step-timeout") ?? planned.deck.config.stepTimeout * 1000,
+    prompts: planned.deck.config.prompts,
+    runTimeoutMs: seconds(values.timeout, "--timeout"),
+    skip: selected.skip,
+    strictExpectations: values["strict-expectations"] ?? false,
+    ...(catchUp ? { replace: catchUp.replace } : {}),
+    mask,
+  };
+  if (interactive) {
+    const { runUi } = await import("../ui/run-ui.js");
+    // Saved progress goes there: a state folder that cannot hold it is bad input, said before anything runs.
+    const { defaultStateDir, stateDirProblem } = await import("../ui/progress-store.js");
+    const stateDir = defaultStateDir();
+    const stateProblem = stateDirProblem(stateDir);
+    if (stateProblem) {
+      const where = process.env.LABRUN_STATE_DIR ? `LABRUN_STATE_DIR=${stateDir}` : process.env.XDG_STATE_HOME ? `XDG_STATE_HOME=${process.env.XDG_STATE_HOME}` : stateDir;
+      io.err(`labrun: ${where}: ${stateProblem}`);
+      return EXIT.badInput;
+    }
+    // The UI runs its own preflight: it says what is missing and offers the bundled tour deck.
+    const replayFirst = selected.from?.catchUp.length ?? 0;
+    // A --from run starts from the replay, not from saved progress.
+    return runUi({ force: values.force, source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: TOUR_DECK });
+  }
+  if (!values["no-preflight"]) {
+    const missing = missingPrograms(steps.filter((s) => !selected.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
+    if (missing.length) {
+      io.err(`labrun: ${source}: the deck calls programs that are not on PATH (run with --no-preflight to go on anyway):`);
+      for (const m of missing) err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);
+      return EXIT.badInput;
+    }
+  }
+  // A terminal that goes away (SIGHUP) makes writes to it fail: the files asked for are still written.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
+  if (values.output) reporters.push(new JsonReporter(values.output));
+  if (values.junit) reporters.push(new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) }));
+  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
+  const cols = 120;
+  const rows = 40;
+  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
+  const options: RunDeckOptions = {
+    ...baseOptions,
+    keepGoing: values["keep-going"],
+    reporters,
+    cols,
+    rows,
+  };
+  const { summary, signal } = await runDeck(steps, options);
+  // Stopped by a signal: every report was written, and the exit code says which signal (130, 143, 129).
+  if (signal) return STOP_SIGNALS[signal];
+  return summary.failed + summary.timedOut > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** The short deck that runs on any machine with bash, offered when a deck's programs are missing. */
+const TOUR_DECK = fileURLToPath(new URL("../../slides/tour.md", import.meta.url));
+
