@@ -214,7 +214,7 @@ describe("JsonReporter", () => {
     expect(doc.summary).toEqual({ passed: 2, failed: 1, skipped: 1, timedOut: 1, interrupted: 0, warnings: 0, durationMs: 3500 });
     expect(doc.steps).toHaveLength(5);
 
-    const required = ["id", "kind", "text", "file", "line", "status", "exitCode", "durationMs", "output", "assertions"];
+    const required = ["id", "kind", "text", "file", "line", "slide", "title", "chapter", "status", "exitCode", "durationMs", "output", "assertions"];
     for (const [i, step] of doc.steps.entries()) {
       const expected = results[i]?.reason === undefined ? required : [...required, "reason"];
       expect(Object.keys(step).sort()).toEqual([...expected].sort());

@@ -17,6 +17,10 @@ export interface JsonStep {
   readonly text: string;
   readonly file: string;
   readonly line: number;
+  /** Where the step is in the course: its slide (1-based across the deck), the slide's title, its chapter. */
+  readonly slide: number;
+  readonly title: string;
+  readonly chapter: string;
   readonly status: StepStatus;
   readonly exitCode: number | null;
   readonly durationMs: number;
@@ -70,6 +74,9 @@ function toJsonStep(result: StepResult): JsonStep {
     text: step.text,
     file: step.file,
     line: step.line,
+    slide: step.slide,
+    title: step.title,
+    chapter: step.chapter,
     status: result.status,
     exitCode: result.exitCode,
     durationMs: result.durationMs,
