@@ -2,7 +2,7 @@
  * The real UI in a real terminal: tmux, 80x24, driven with send-keys and read with capture-pane.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -148,6 +148,43 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
     await until((s) => s.includes("EXIT=129"), "labrun to exit 129");
     expect(tmux("display", "-p", "-t", SESSION, "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
     for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
+  }, 120_000);
+
+  it("on SIGTERM mid-step saves the running step as interrupted, to resume at it, and exits 143", async () => {
+    const socket = `${SOCKET}-term`;
+    const work = mkdtempSync(join(tmpdir(), "labrun-ui-term-"));
+    const pane = `env LABRUN_STATE_DIR=${work} sh -c 'node --import tsx src/main.ts fixtures/ui/slow.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
+    const capture = () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "term"], { encoding: "utf8" });
+    const waitFor = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 60_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${capture()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      execFileSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "term", "-c", ROOT, pane]);
+      await waitFor("the first slide", () => capture().includes("slide 1/1"));
+      execFileSync("tmux", ["-L", socket, "send-keys", "-t", "term", "Enter"]);
+      const paneShell = Number(execFileSync("tmux", ["-L", socket, "display", "-p", "-t", "term", "#{pane_pid}"], { encoding: "utf8" }).trim());
+      // The step runs when its `sleep 60` does (its text is on the slide from the start).
+      const sleeping = () => descendants(paneShell).some((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep\x0060"));
+      await waitFor("the step's sleep", () => { try { return sleeping(); } catch { return false; } });
+      const [labrun, ...started] = descendants(paneShell);
+      process.kill(labrun!, "SIGTERM");
+      const codeFile = join(work, "code");
+      await waitFor("labrun to exit", () => existsSync(codeFile) && readFileSync(codeFile, "utf8").trim() !== "");
+      expect(readFileSync(codeFile, "utf8").trim(), readFileSync(join(work, "stderr"), "utf8")).toBe("143");
+      for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
+      const files = readdirSync(work).filter((f) => f.endsWith(".json"));
+      expect(files).toHaveLength(1);
+      const progress = JSON.parse(readFileSync(join(work, files[0]!), "utf8")) as { current: string; statuses: Record<string, string> };
+      expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
+      expect(progress.statuses[progress.current]).toBe("interrupted");
+    } finally {
+      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      rmSync(work, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("when the terminal goes away (its window closed), ends its shells and exits 129, no crash", async () => {

@@ -13,8 +13,9 @@ import { footerHints, layoutHints } from "./keymap.js";
 import { computeLayout } from "./layout.js";
 import { PaneTerminal } from "./pane-terminal.js";
 import { defaultStateDir, ProgressStore } from "./progress-store.js";
-import { initialState, type Message, type SlideInfo } from "./state.js";
+import { initialState, type Message, type SavedPosition, type SlideInfo } from "./state.js";
 import { guardTerminal, type TerminalGuard } from "./terminal-guard.js";
+import type { ProgressSink } from "./hooks/use-controller.js";
 import { textWidth } from "./text.js";
 
 export interface UiOptions {
@@ -108,6 +109,22 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
     ...(isTour ? {} : { replayFirst: options.replayFirst ?? 0 }),
   });
 
+  // A signal (SIGTERM, SIGHUP, an outside SIGINT) marks the running step interrupted in the
+  // saved progress, and the attendee resumes at it.
+  let saved: SavedPosition | undefined;
+  let inFlight: string | undefined;
+  const sink: ProgressSink = {
+    save(position) {
+      saved = position;
+      return store.save(position);
+    },
+    running(stepId) {
+      inFlight = stepId;
+    },
+  };
+  guard.onStop(() => {
+    if (saved && inFlight !== undefined) store.save({ current: inFlight, statuses: { ...saved.statuses, [inFlight]: "interrupted" } });
+  });
   let exit: "quit" | "tour" = "quit";
   const noColor = (process.env.NO_COLOR ?? "") !== "";
   const instance = render(
@@ -116,7 +133,7 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
       deckTitle={mask(deck.planned.deck.title)}
       runner={runner}
       pane={pane}
-      store={store}
+      store={sink}
       color={!noColor}
       {...(offerTour ? { tourDeck: options.tourDeck } : {})}
       onExit={(how) => (exit = how)}
@@ -128,6 +145,7 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
     await instance.waitUntilExit();
   } finally {
     guard.track(undefined);
+    guard.onStop(undefined);
     await runner.close();
     pane.dispose();
   }

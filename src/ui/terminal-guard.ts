@@ -14,6 +14,8 @@ const RESET = "\x1b[0m\x1b[?2026l";
 export interface TerminalGuard {
   /** The ink app to unmount first when the process must end at once. */
   track(unmount: (() => void) | undefined): void;
+  /** What to do first when a signal stops labrun (save the progress, the running step interrupted). */
+  onStop(fn: ((signal: NodeJS.Signals) => void) | undefined): void;
   /** Puts the terminal back; idempotent. */
   restore(): void;
   /** Removes the process handlers (after restore). */
@@ -31,6 +33,7 @@ const SIGNALS = Object.entries(STOP_SIGNALS) as [NodeJS.Signals, number][];
 
 export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: { readonly altScreen: boolean }): TerminalGuard {
   let unmount: (() => void) | undefined;
+  let beforeStop: ((signal: NodeJS.Signals) => void) | undefined;
   let restored = false;
   if (options.altScreen) stdout.write(ENTER_ALT_SCREEN);
 
@@ -57,6 +60,11 @@ export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: 
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
+    try {
+      beforeStop?.(signal);
+    } catch {
+      // Nothing may keep the terminal from being given back.
+    }
     restore();
     if (signal === "SIGHUP") releaseTerminalAfterHangup();
     process.exit(SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
@@ -78,6 +86,9 @@ export function guardTerminal({ stdout, stdin, stderr }: GuardStreams, options: 
   return {
     track(fn) {
       unmount = fn;
+    },
+    onStop(fn) {
+      beforeStop = fn;
     },
     restore,
     dispose() {

@@ -23,6 +23,8 @@ export interface StepRunner {
 export interface ProgressSink {
   /** Returns an error message when the progress could not be saved. */
   save(position: SavedPosition): string | undefined;
+  /** The step being run, or undefined between steps: what a signal marks interrupted. */
+  running?(stepId: string | undefined): void;
 }
 
 export interface ControllerOptions {
@@ -96,15 +98,17 @@ export function useController({ state, dispatch, runner, pane, output, store, on
     void (async () => {
       let result: StepResult;
       try {
+        store?.running?.(step.id);
         if (!SHELL_FREE.has(step.kind)) await shell();
         result = await runner.runStep(step, latest.current.steps[index + 1]);
       } catch (e) {
         result = { step, status: "failed", exitCode: null, durationMs: 0, output: "", assertions: [], reason: (e as Error).message };
       }
+      store?.running?.(undefined);
       busy.current = false;
       if (!closed.current) dispatch({ type: "stepFinished", result });
     })();
-  }, [inFlight, runner, shell, dispatch]);
+  }, [inFlight, runner, shell, dispatch, store]);
 
   // Ctrl-C on a running step: interrupt the shell until the step ends, as a person would press
   // Ctrl-C again (the first one may land before the command is even typed).
