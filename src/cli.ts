@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { DeckError, formatProblem, refusalLine, structuralErrors } from "./problem.js";
+import { DeckError, formatProblem, limitErrors, refusalLine, structuralErrors } from "./problem.js";
 import { planDeck, lintDeck } from "./index.js";
 import { planJson, planOutline } from "./plan/outline.js";
 import { selectSteps, type Selection } from "./graph/select.js";
@@ -111,6 +111,12 @@ async function plan(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const planned = await planDeck(onlyDeck(positionals, "plan"));
+  // A slide past the parser's limits was not parsed: there is no plan to show.
+  const overLimits = limitErrors(planned.parsed.problems);
+  if (overLimits.length > 0) {
+    for (const p of overLimits) io.err(formatProblem(p));
+    return EXIT.badInput;
+  }
   const selected = selectSteps(planned, selection(values));
   if (planned.graph.steps.length === 0) io.err(`labrun: ${planned.deck.source}: warning: no steps to run in this deck`);
   for (const p of planned.parsed.problems.filter((p) => p.severity === "error")) io.err(formatProblem(p));
@@ -195,7 +201,8 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
   --restart            in the terminal UI: start over instead of offering to resume
   --force              run a deck with structural errors (a fence, comment or macro never
                        closed, an empty keys/key/copy/wait); without it such a deck stops
-                       before anything runs, with exit 2
+                       before anything runs, with exit 2 (a slide nested too deep or with
+                       too many markers stops it even with --force)
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
 130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
@@ -251,8 +258,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const errors = planned.parsed.problems.filter((p) => p.severity === "error");
   for (const p of errors) err(formatProblem(p));
   const broken = structuralErrors(errors);
-  if (broken.length > 0 && !values.force) {
-    err(refusalLine(source, broken.length));
+  if (broken.length > 0 && (!values.force || limitErrors(errors).length > 0)) {
+    err(refusalLine(source, broken));
     return EXIT.badInput;
   }
   const selected = selectSteps(planned, selection(values));

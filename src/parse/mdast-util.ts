@@ -5,12 +5,20 @@ import type { Nodes, Parents } from "mdast";
 
 export const markdown = unified().use(remarkParse);
 
-/** Pre-order walk with the parent and index of each node. */
+/** Pre-order walk with the parent and index of each node; an explicit stack, so no depth exhausts it. */
 export function walk(node: Parents, visit: (node: Nodes, parent: Parents, index: number) => void) {
-  node.children.forEach((child, i) => {
-    visit(child, node, i);
-    if ("children" in child) walk(child, visit);
-  });
+  const stack: { parent: Parents; index: number }[] = [{ parent: node, index: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.index >= top.parent.children.length) {
+      stack.pop();
+      continue;
+    }
+    const child = top.parent.children[top.index]! as Nodes;
+    visit(child, top.parent, top.index);
+    top.index++;
+    if ("children" in child) stack.push({ parent: child, index: 0 });
+  }
 }
 
 /**
@@ -30,10 +38,25 @@ export function proseBefore(parent: Parents, index: number): string {
 
 const MACRO_OPENERS = /(\s*\.[A-Za-z][\w-]*\[)+\s*$/;
 
+/** The text of a node and its descendants, in order (HTML left out). */
 export function plainText(node: Nodes): string {
-  if ("value" in node && node.type !== "html") return node.value;
-  if ("children" in node) return (node.children as Nodes[]).map(plainText).join("");
-  return "";
+  return textOf(node, (n) => n.type !== "html");
+}
+
+/** The `value`s under a node, in document order, of the nodes `keep` accepts; iterative. */
+export function textOf(node: Nodes, keep: (node: Nodes) => boolean): string {
+  let text = "";
+  const stack: Nodes[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if ("value" in n) {
+      if (keep(n)) text += n.value;
+    } else if ("children" in n) {
+      const children = n.children as Nodes[];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+  return text;
 }
 
 /**

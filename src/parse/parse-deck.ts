@@ -9,6 +9,7 @@ import { parseDirectives } from "./directives.js";
 import { blockSteps, ExpectationTies } from "./expect-blocks.js";
 import type { Strictness } from "./expectations.js";
 import { hiddenExercises } from "./hidden-exercises.js";
+import { exceedsLimits } from "./parse-limits.js";
 import { markdown, plainText, proseBefore, stripHighlighting, slug, walk } from "./mdast-util.js";
 
 /** A slide as the attendee sees it (hidden directives and notes are not part of `markdown`). */
@@ -113,6 +114,13 @@ class DeckState {
   }
 
   private parseSlide(file: DeckFile, raw: RawSlide, keys: Map<string, number>) {
+    // Past a limit the slide never reaches remark: nothing of it is a slide or a step.
+    const over = exceedsLimits(raw.lines, raw.startLine);
+    if (over) {
+      const { ruleId, line, column, message } = over;
+      this.problems.push({ file: file.path, line: sourceLine(file, line), column: sourceColumn(file, column), severity: "error", message, ruleId });
+      return;
+    }
     const text = raw.lines.join("\n");
     const tree = markdown.parse(text) as Root;
     // Positions below are in the file's text until they leave for a step, slide or problem.
