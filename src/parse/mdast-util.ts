@@ -30,13 +30,24 @@ export function proseBefore(parent: Parents, index: number): string {
     const prev = parent.children[i]!;
     if (prev.type === "html") continue;
     if (prev.type !== "paragraph") return "";
-    const text = plainText(prev).replace(MACRO_OPENERS, "").trim();
+    const text = withoutMacroOpeners(plainText(prev)).trim();
     if (text) return text;
   }
   return "";
 }
 
-const MACRO_OPENERS = /(\s*\.[A-Za-z][\w-]*\[)+\s*$/;
+const MACRO_NAME = /^[A-Za-z][\w-]*$/;
+
+/** The text less the macro openers it ends with (`.small[ .lab[`); a loop, not a regex ending in `\s*$` (quadratic on long blank runs). */
+function withoutMacroOpeners(text: string): string {
+  let t = text.trimEnd();
+  while (t.endsWith("[")) {
+    const dot = t.lastIndexOf(".", t.length - 2);
+    if (dot < 0 || !MACRO_NAME.test(t.slice(dot + 1, -1))) break;
+    t = t.slice(0, dot).trimEnd();
+  }
+  return t;
+}
 
 /** The text of a node and its descendants, in order (HTML left out). */
 export function plainText(node: Nodes): string {
@@ -67,7 +78,7 @@ export function stripHighlighting(command: string): string {
   const lines = command.replace(/`/g, "").split("\n");
   const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
-  return lines.map((l) => l.slice(cut)).join("\n").replace(/\s+$/, "");
+  return lines.map((l) => l.slice(cut)).join("\n").trimEnd();
 }
 
 export function slug(title: string): string {
