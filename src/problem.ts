@@ -36,13 +36,22 @@ export function formatProblem(p: Problem): string {
  * (the rest of a slide typed into bash, commands of a comment run). `run` and the UI refuse to
  * start on them unless --force.
  */
-export const STRUCTURAL_RULES: ReadonlySet<string> = new Set(["fence-unclosed", "comment-unclosed", "macro-unclosed", "directive-unclosed", "directive-empty"]);
+export const STRUCTURAL_RULES: ReadonlySet<string> = new Set(["fence-unclosed", "comment-unclosed", "macro-unclosed", "directive-unclosed", "directive-empty", "nesting-too-deep", "markers-too-many"]);
+
+/** A slide past what the parser takes (nesting, markers): it was not parsed, so nothing of the deck may run, even with --force. */
+export const LIMIT_RULES: ReadonlySet<string> = new Set(["nesting-too-deep", "markers-too-many"]);
+
+export function limitErrors(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => p.severity === "error" && LIMIT_RULES.has(p.ruleId));
+}
 
 export function structuralErrors(problems: readonly Problem[]): Problem[] {
   return problems.filter((p) => p.severity === "error" && STRUCTURAL_RULES.has(p.ruleId));
 }
 
 /** The line that follows structural errors when a run refuses to start. */
-export function refusalLine(source: string, count: number): string {
-  return `labrun: ${source}: ${count} structural error${count === 1 ? "" : "s"}: nothing was run (--force runs anyway)`;
+export function refusalLine(source: string, errors: readonly Problem[]): string {
+  const count = errors.length;
+  const force = limitErrors(errors).length > 0 ? "" : " (--force runs anyway)";
+  return `labrun: ${source}: ${count} structural error${count === 1 ? "" : "s"}: nothing was run${force}`;
 }

@@ -1,5 +1,5 @@
 import { planDeck } from "../index.js";
-import { formatProblem, structuralErrors } from "../problem.js";
+import { formatProblem, limitErrors, structuralErrors } from "../problem.js";
 import { planJson, planOutline } from "../plan/outline.js";
 import { selectSteps } from "../graph/select.js";
 import { EXIT, type Io, onlyDeck, parse, SELECTION_OPTIONS, selection, withCatchUpValue } from "./args.js";
@@ -14,6 +14,12 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
     return EXIT.ok;
   }
   const planned = await planDeck(onlyDeck(positionals, "plan"));
+  // A slide past the parser's limits was not parsed: there is no plan to show.
+  const overLimits = limitErrors(planned.parsed.problems);
+  if (overLimits.length > 0) {
+    for (const p of overLimits) io.err(formatProblem(p));
+    return EXIT.badInput;
+  }
   const selected = selectSteps(planned, selection(values));
   if (planned.graph.steps.length === 0) io.err(`labrun: ${planned.deck.source}: warning: no steps to run in this deck`);
   for (const p of planned.parsed.problems.filter((p) => p.severity === "error")) io.err(formatProblem(p));

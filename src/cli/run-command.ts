@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { planDeck } from "../index.js";
-import { formatProblem, refusalLine, structuralErrors } from "../problem.js";
+import { formatProblem, limitErrors, refusalLine, structuralErrors } from "../problem.js";
 import { selectSteps } from "../graph/select.js";
 import type { RunDeckOptions } from "../run/run-deck.js";
 import type { Reporter } from "../run/result.js";
@@ -35,7 +35,8 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
   --restart            in the terminal UI: start over instead of offering to resume
   --force              run a deck with structural errors (a fence, comment or macro never
                        closed, an empty keys/key/copy/wait); without it such a deck stops
-                       before anything runs, with exit 2
+                       before anything runs, with exit 2 (a slide nested too deep or with
+                       too many markers stops it even with --force)
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
 130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
@@ -91,8 +92,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const errors = planned.parsed.problems.filter((p) => p.severity === "error");
   for (const p of errors) err(formatProblem(p));
   const broken = structuralErrors(errors);
-  if (broken.length > 0 && !values.force) {
-    err(refusalLine(source, broken.length));
+  if (broken.length > 0 && (!values.force || limitErrors(errors).length > 0)) {
+    err(refusalLine(source, broken));
     return EXIT.badInput;
   }
   const selected = selectSteps(planned, selection(values));

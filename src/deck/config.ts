@@ -59,7 +59,7 @@ export const DeckConfigSchema = z
      * recognised besides the defaults (`$ `, `/ # `, `root@host:/# `, `[user@node1 ~]$ `...).
      */
     prompts: z.array(regex).default([]),
-    /** How much a deck may read: `{ fileSize: 4MB, deckSize: 64MB }`. */
+    /** How much a deck may read: `{ fileSize: 4MB, deckSize: 16MB }`. */
     limits: LimitsSchema,
   })
   .strict();

@@ -9,8 +9,10 @@ export interface Limits {
 /**
  * Far above real courses: the largest file of the 2021 container.training courses is 33 KB
  * (swarm/metrics.md), the largest course 0.75 MB in all (kube-selfpaced.yml, includes counted).
+ * Planning takes a few seconds a megabyte (remark's parse, mostly): 16 MB keeps a default plan
+ * under a minute; a bigger deck raises `limits.deckSize`.
  */
-export const DEFAULT_LIMITS: Limits = { fileSize: 4 * 2 ** 20, deckSize: 64 * 2 ** 20 };
+export const DEFAULT_LIMITS: Limits = { fileSize: 4 * 2 ** 20, deckSize: 16 * 2 ** 20 };
 
 const UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
 

@@ -31,6 +31,8 @@ export const PARSER_RULES: Readonly<Record<string, string>> = {
   "directive-unclosed": "a directive fence never closed in its comment (run refuses the deck)",
   "directive-empty": "a keys, key, copy, wait or longwait directive with no text (run refuses the deck)",
   "directive-outside-exercise": "a directive outside any exercise (ignored)",
+  "nesting-too-deep": "block quotes and list items nested deeper than 32 levels (the slide is not parsed; plan and run refuse the deck)",
+  "markers-too-many": "more than 1000 *, _, [, ], ` in one paragraph (the slide is not parsed; plan and run refuse the deck)",
 };
 
 /** Shell and system variables every interactive bash has. */

@@ -33,9 +33,10 @@ export function parseDirectives(html: string, line: number, column: number, file
 export function scanDirectives(body: string, line: number, column: number, file: string): { directives: Directive[]; problems: Problem[] } {
   const directives: Directive[] = [];
   const problems: Problem[] = [];
+  const positionAt = positions(body, line, column);
   let at = body.indexOf("```");
   while (at >= 0) {
-    const where = positionAt(body, at, line, column);
+    const where = positionAt(at);
     const lineEnd = indexOrEnd(body, "\n", at);
     const infoStart = at + 3;
     const sameLine = body.indexOf("```", infoStart);
@@ -58,10 +59,13 @@ export function scanDirectives(body: string, line: number, column: number, file:
       text = dedent(raw);
       next = close.end;
     }
-    const m = /^\s*(\S+)\s*([\s\S]*?)\s*$/.exec(info);
-    if (m) {
-      const [, name = "", rest = ""] = m;
-      const arg = name === "keys" ? keysText(info, raw, at - lineStart(body, at)) : [rest, text].filter((s) => s.trim()).join("\n").replace(/\s+$/, "");
+    // The name, then the rest: trim, not a regex ending in `\s*$` (quadratic on a long blank run).
+    const words = info.trim();
+    if (words) {
+      const space = words.search(/\s/);
+      const name = space < 0 ? words : words.slice(0, space);
+      const rest = space < 0 ? "" : words.slice(space).trim();
+      const arg = name === "keys" ? keysText(info, raw, at - lineStart(body, at)) : [rest, text].filter((s) => s.trim()).join("\n").trimEnd();
       if (NEEDS_TEXT.has(name) && (name === "keys" ? arg === "" : !arg.trim())) {
         problems.push(problem(file, where, `directive '${name}' is empty: it needs ${name === "wait" || name === "longwait" ? "the text to wait for" : name === "copy" ? "the text to copy" : "the keys to type"}`, "directive-empty"));
       } else if (KNOWN.has(name)) directives.push({ name: name as DirectiveName, arg, ...where });
@@ -113,16 +117,25 @@ function dedent(text: string): string {
   return lines.map((l) => l.slice(cut)).join("\n");
 }
 
-function positionAt(text: string, offset: number, line: number, column: number): { line: number; column: number } {
+/** Line and column of offsets of `text`, asked in increasing order: each character is counted once. */
+function positions(text: string, line: number, column: number): (offset: number) => { line: number; column: number } {
+  let i = 0;
   let l = line;
   let lastNl = -1;
-  for (let i = 0; i < offset; i++) {
-    if (text.charCodeAt(i) === 10) {
-      l++;
-      lastNl = i;
+  return (offset) => {
+    if (offset < i) {
+      i = 0;
+      l = line;
+      lastNl = -1;
     }
-  }
-  return { line: l, column: lastNl < 0 ? column + offset : offset - lastNl };
+    for (; i < offset; i++) {
+      if (text.charCodeAt(i) === 10) {
+        l++;
+        lastNl = i;
+      }
+    }
+    return { line: l, column: lastNl < 0 ? column + offset : offset - lastNl };
+  };
 }
 
 function problem(file: string, at: { line: number; column: number }, message: string, ruleId: string): Problem {

@@ -5,12 +5,20 @@ import type { Nodes, Parents } from "mdast";
 
 export const markdown = unified().use(remarkParse);
 
-/** Pre-order walk with the parent and index of each node. */
+/** Pre-order walk with the parent and index of each node; an explicit stack, so no depth exhausts it. */
 export function walk(node: Parents, visit: (node: Nodes, parent: Parents, index: number) => void) {
-  node.children.forEach((child, i) => {
-    visit(child, node, i);
-    if ("children" in child) walk(child, visit);
-  });
+  const stack: { parent: Parents; index: number }[] = [{ parent: node, index: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.index >= top.parent.children.length) {
+      stack.pop();
+      continue;
+    }
+    const child = top.parent.children[top.index]! as Nodes;
+    visit(child, top.parent, top.index);
+    top.index++;
+    if ("children" in child) stack.push({ parent: child, index: 0 });
+  }
 }
 
 /**
@@ -22,18 +30,44 @@ export function proseBefore(parent: Parents, index: number): string {
     const prev = parent.children[i]!;
     if (prev.type === "html") continue;
     if (prev.type !== "paragraph") return "";
-    const text = plainText(prev).replace(MACRO_OPENERS, "").trim();
+    const text = withoutMacroOpeners(plainText(prev)).trim();
     if (text) return text;
   }
   return "";
 }
 
-const MACRO_OPENERS = /(\s*\.[A-Za-z][\w-]*\[)+\s*$/;
+const MACRO_NAME = /^[A-Za-z][\w-]*$/;
 
+/** The text less the macro openers it ends with (`.small[ .lab[`); a loop, not a regex ending in `\s*$` (quadratic on long blank runs). */
+function withoutMacroOpeners(text: string): string {
+  let t = text.trimEnd();
+  while (t.endsWith("[")) {
+    const dot = t.lastIndexOf(".", t.length - 2);
+    if (dot < 0 || !MACRO_NAME.test(t.slice(dot + 1, -1))) break;
+    t = t.slice(0, dot).trimEnd();
+  }
+  return t;
+}
+
+/** The text of a node and its descendants, in order (HTML left out). */
 export function plainText(node: Nodes): string {
-  if ("value" in node && node.type !== "html") return node.value;
-  if ("children" in node) return (node.children as Nodes[]).map(plainText).join("");
-  return "";
+  return textOf(node, (n) => n.type !== "html");
+}
+
+/** The `value`s under a node, in document order, of the nodes `keep` accepts; iterative. */
+export function textOf(node: Nodes, keep: (node: Nodes) => boolean): string {
+  let text = "";
+  const stack: Nodes[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if ("value" in n) {
+      if (keep(n)) text += n.value;
+    } else if ("children" in n) {
+      const children = n.children as Nodes[];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+  return text;
 }
 
 /**
@@ -44,7 +78,7 @@ export function stripHighlighting(command: string): string {
   const lines = command.replace(/`/g, "").split("\n");
   const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
-  return lines.map((l) => l.slice(cut)).join("\n").replace(/\s+$/, "");
+  return lines.map((l) => l.slice(cut)).join("\n").trimEnd();
 }
 
 export function slug(title: string): string {

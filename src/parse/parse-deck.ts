@@ -9,6 +9,7 @@ import { parseDirectives } from "./directives.js";
 import { blockSteps, ExpectationTies } from "./expect-blocks.js";
 import type { Strictness } from "./expectations.js";
 import { hiddenExercises } from "./hidden-exercises.js";
+import { exceedsLimits } from "./parse-limits.js";
 import { markdown, plainText, proseBefore, stripHighlighting, slug, walk } from "./mdast-util.js";
 
 /** A slide as the attendee sees it (hidden directives and notes are not part of `markdown`). */
@@ -113,6 +114,13 @@ class DeckState {
   }
 
   private parseSlide(file: DeckFile, raw: RawSlide, keys: Map<string, number>) {
+    // Past a limit the slide never reaches remark: nothing of it is a slide or a step.
+    const over = exceedsLimits(raw.lines, raw.startLine);
+    if (over) {
+      const { ruleId, line, column, message } = over;
+      this.problems.push({ file: file.path, line: sourceLine(file, line), column: sourceColumn(file, column), severity: "error", message, ruleId });
+      return;
+    }
     const text = raw.lines.join("\n");
     const tree = markdown.parse(text) as Root;
     // Positions below are in the file's text until they leave for a step, slide or problem.
@@ -158,7 +166,7 @@ class DeckState {
     this.slides.push(slide);
 
     const offset = raw.startLine - 1;
-    const exerciseAt = (line: number) => exercises.find((e) => line >= e.line && line <= (e.endLine ?? lastLine));
+    const exerciseAt = exerciseFinder(exercises, lastLine);
     const stepsBefore = this.steps.length;
     const hiddenRanges: MacroRange[] = [];
     let rank = 0;
@@ -220,13 +228,49 @@ class DeckState {
     });
 
     // Steps carry source lines; a text-to-source map never goes backwards, so ranges still hold.
+    const runLines = this.steps.slice(stepsBefore).filter((s) => s.kind !== "manual" && s.kind !== "expect").map((s) => s.line).sort((a, b) => a - b);
     for (const ex of [...exercises, ...hiddenRanges]) {
       const start = at(ex.line);
       const end = at(ex.endLine ?? lastLine);
-      const runs = this.steps.slice(stepsBefore).some((s) => s.kind !== "manual" && s.kind !== "expect" && s.line >= start && s.line <= end);
-      if (!runs) this.emptyExercises.push({ file: file.path, line: start, column: col(ex.column), name: ex.name });
+      const first = runLines[firstAtOrAfter(runLines, start)];
+      if (first === undefined || first > end) this.emptyExercises.push({ file: file.path, line: start, column: col(ex.column), name: ex.name });
     }
   }
+}
+
+/**
+ * The first exercise (in the slide's order) whose lines hold `line`. Asked in document order, as
+ * the walk does, it moves forward only: a slide of many exercises and blocks stays linear.
+ */
+function exerciseFinder(exercises: readonly MacroRange[], lastLine: number): (line: number) => MacroRange | undefined {
+  let started: MacroRange[] = [];
+  let next = 0;
+  let front = 0;
+  let previous = -Infinity;
+  return (line) => {
+    if (line < previous) {
+      started = [];
+      next = 0;
+      front = 0;
+    }
+    previous = line;
+    while (next < exercises.length && exercises[next]!.line <= line) started.push(exercises[next++]!);
+    // Those that ended before this line end before every later one too.
+    while (front < started.length && (started[front]!.endLine ?? lastLine) < line) front++;
+    return started[front];
+  };
+}
+
+/** The index of the first value >= `value` in a sorted array (its length if none). */
+function firstAtOrAfter(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export { plainText, stripHighlighting, slug };

@@ -34,7 +34,7 @@ export interface Unclosed {
   readonly column: number;
 }
 
-const PROPERTY = /^(class|name|layout|template|background-image|count|exclude|seq):\s*(.*?)\s*$/;
+const PROPERTY = /^(class|name|layout|template|background-image|count|exclude|seq):(.*)\s*$/;
 
 /** The opening fence of a line, if it opens one (``` or ~~~, any indentation: list items nest). */
 export function fenceOpening(line: string): { char: string; length: number } | undefined {
@@ -161,7 +161,8 @@ function makeSlide(startLine: number, lines: string[], reveals: number[], unclos
     if (!lines[i]!.trim()) continue;
     const m = PROPERTY.exec(lines[i]!);
     if (!m) break;
-    const [, key, value = ""] = m;
+    const key = m[1];
+    const value = m[2]!.trim();
     if (key === "class") classes.push(...value.split(",").map((c) => c.trim()).filter(Boolean));
     else if (key === "name") name = value;
     else if (key === "template") template = value;

@@ -8,6 +8,7 @@ import { unified } from "unified";
 import remarkParse from "remark-parse";
 import type { Nodes, PhrasingContent, Root, RootContent } from "mdast";
 import { closesFence, fenceOpening } from "../parse/slides.js";
+import { textOf } from "../parse/mdast-util.js";
 import { truncateLine, wrapSpans, type RichLine, type Span, type SpanStyle } from "./text.js";
 
 const parser = unified().use(remarkParse);
@@ -143,10 +144,7 @@ function inline(nodes: readonly PhrasingContent[], style: SpanStyle): Span[] {
 }
 
 function plain(node: Nodes): string {
-  if (node.type === "html") return "";
-  if ("value" in node) return node.value;
-  if ("children" in node) return (node.children as Nodes[]).map(plain).join("");
-  return "";
+  return textOf(node, (n) => n.type !== "html");
 }
 
 function prefixWidth(prefix: RichLine): number {

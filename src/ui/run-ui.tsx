@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { render } from "ink";
 import type { Step } from "../graph/step.js";
 import { planDeck, type PlannedDeck } from "../index.js";
-import { formatProblem, refusalLine, structuralErrors } from "../problem.js";
+import { formatProblem, limitErrors, refusalLine, structuralErrors } from "../problem.js";
 import { missingPrograms } from "../run/preflight.js";
 import type { Reporter } from "../run/result.js";
 import { Masker } from "../run/masker.js";
@@ -44,10 +44,10 @@ export async function runUi(options: UiOptions): Promise<number> {
   const { stdin, stdout, stderr } = process;
   // A broken deck is refused first, terminal or not: nothing of it starts.
   const broken = structuralErrors(options.planned.parsed.problems);
-  if (broken.length > 0 && !options.force) {
+  if (broken.length > 0 && (!options.force || limitErrors(broken).length > 0)) {
     const masker = new Masker(options.runOptions.mask ?? []);
     for (const p of broken) stderr.write(masker.mask(formatProblem(p)) + "\n");
-    stderr.write(masker.mask(refusalLine(options.source, broken.length)) + "\n");
+    stderr.write(masker.mask(refusalLine(options.source, broken)) + "\n");
     return 2;
   }
   if (!stdin.isTTY || !stdout.isTTY) {
