@@ -59,14 +59,43 @@ export function updatedExpectation(expected: string, actual: string, shape: Expe
   const slide = expected.split("\n");
   if (slide.length * out.length > MAX_CELLS) return { refused: `the output is too long to align with the block (${out.length} lines)` };
   const fragment = shape.fragment ?? false;
-  const lines = align(slide, out, expected, fragment);
+  let lines = align(slide, out, expected, fragment);
   if (fragment && !lines.some((l) => l.kept !== undefined && !isEllipsis(slide[l.kept]!))) {
-    return { refused: "a fragment of the output none of whose lines is in it any more: nothing says which part to quote (update it by hand)" };
+    // No line of it left to say where it is: a one-line fragment becomes the output line most like it.
+    const like = slide.filter((l) => l.trim()).length === 1 ? mostLike(slide.find((l) => l.trim())!, out) : undefined;
+    if (like === undefined) return { refused: "a fragment of the output none of whose lines is in it any more: nothing says which part to quote (update it by hand)" };
+    lines = [{ text: like }];
   }
   const text = lines.map((l) => l.text).join("\n");
   const check = matchExpected(text, actual, { ...(lang ? { lang } : {}), fragment });
   if (!check.passed) return { refused: "the updated block would still not match the output (update it by hand)" };
   return { lines };
+}
+
+/**
+ * The output line most like `line` (the only one, or the one sharing the most words, at least
+ * half of them, with no tie); undefined when none is clearly it.
+ */
+function mostLike(line: string, out: readonly string[]): string | undefined {
+  if (out.length === 1) return out[0];
+  const words = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const mine = words(line);
+  const scores = out.map((o) => {
+    const theirs = words(o);
+    const left = [...theirs];
+    let common = 0;
+    for (const w of mine) {
+      const k = left.indexOf(w);
+      if (k >= 0) {
+        common++;
+        left.splice(k, 1);
+      }
+    }
+    return mine.length + theirs.length === 0 ? 0 : (2 * common) / (mine.length + theirs.length);
+  });
+  const best = Math.max(...scores);
+  if (best < 0.5 || scores.filter((s) => s === best).length > 1) return undefined;
+  return out[scores.indexOf(best)];
 }
 
 function isEllipsis(line: string): boolean {
