@@ -112,7 +112,7 @@ function planOne(s: StaleExpectation, sources: ReadonlyMap<string, string>): { e
     const text = slide[i]!.trimEnd();
     const prefix = file.slice(0, file.length - text.length);
     if (!file.endsWith(text) || !CONTAINER_PREFIX.test(prefix)) {
-      return { reason: `${old[i] ? `${block.file}:${block.line + i}` : where}: the file's line is not the one the slide showed (a placeholder filled in it, or the file changed during the run?)` };
+      return { reason: `${block.file}:${block.line + i}: the file's line is not the one the slide showed (a placeholder filled in it, or the file changed during the run?)` };
     }
     if (text.trim() !== "") prefixes.push(prefix);
   }
@@ -127,7 +127,7 @@ function planOne(s: StaleExpectation, sources: ReadonlyMap<string, string>): { e
     }
     if (FENCE_LINE.test(line.text)) return { reason: "the output has a line that would close the code block (```): update it by hand" };
     if (block.hidden && line.text.includes("-->")) return { reason: "the output has '-->', which would close the HTML comment the block is in: update it by hand" };
-    if (readTranscript(line.text) !== undefined) return { reason: `the output has a line that reads as a prompt and a command (${JSON.stringify(line.text)}): it would be run, update it by hand` };
+    if (readTranscript(line.text, s.lang ?? "") !== undefined) return { reason: `the output has a line that reads as a prompt and a command (${JSON.stringify(line.text)}): it would be run, update it by hand` };
     lines.push(line.text === "" ? prefix.trimEnd() : prefix + line.text);
   }
   if (lines.length === old.length && lines.every((l, i) => l === old[i]!.text)) return {};
