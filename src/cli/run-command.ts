@@ -37,6 +37,10 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        closed, an empty keys/key/copy/wait); without it such a deck stops
                        before anything runs, with exit 2 (a slide nested too deep or with
                        too many markers stops it even with --force)
+  --update             rewrite in the slides each strict expected output that did not match
+                       with what the command printed (placeholders that still match kept);
+                       a failed expectation does not stop the run; implies --ci; exit 0 when
+                       every failure was an expected output now rewritten
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
 130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
@@ -60,6 +64,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     "no-preflight": { type: "boolean" },
     restart: { type: "boolean" },
     force: { type: "boolean" },
+    update: { type: "boolean" },
   });
   if (values.help) {
     io.out(RUN_HELP);
@@ -105,7 +110,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     return EXIT.badInput;
   }
   // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
-  const wantsCi = values.ci || values.output !== undefined || values.junit !== undefined || values.record !== undefined || values["keep-going"];
+  const wantsCi = values.ci || values.output !== undefined || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update;
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
   // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
   (await import("../run/containment.js")).containment((line) => io.err(line));
@@ -157,13 +162,18 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const options: RunDeckOptions = {
     ...baseOptions,
     keepGoing: values["keep-going"],
+    ...(values.update ? { goOnAfterExpectations: true } : {}),
     reporters,
     cols,
     rows,
   };
-  const { summary, signal } = await runDeck(steps, options);
+  const { summary, signal, results } = await runDeck(steps, options);
   // Stopped by a signal: every report was written, and the exit code says which signal (130, 143, 129).
-  if (signal) return STOP_SIGNALS[signal];
+  if (signal) {
+    if (values.update) io.err("labrun: --update: the run was stopped: no slide was changed");
+    return STOP_SIGNALS[signal];
+  }
+  if (values.update) return (await import("./run-update.js")).updateAfterRun(planned.parsed, steps, results, mask.length > 0, io);
   return summary.failed + summary.timedOut > 0 ? EXIT.failed : EXIT.ok;
 }
 

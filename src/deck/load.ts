@@ -4,7 +4,7 @@ import { DeckError } from "../problem.js";
 import { DEFAULT_CONFIG, DeckConfigSchema, ManifestSchema, type DeckConfig } from "./config.js";
 import { readYaml, validate, positionOf, type YamlFile } from "./yaml-file.js";
 import { manifestEntries } from "./manifest-entries.js";
-import { expandIncludes, manifestValues, substitute, type Resolved, type SourcePlace, type SubstituteOptions, type UnfilledPlaceholder } from "./placeholders.js";
+import { expandIncludes, manifestValues, substitute, type LineOrigin, type Resolved, type SourcePlace, type SubstituteOptions, type UnfilledPlaceholder } from "./placeholders.js";
 import { DeckFiles, findRepository, type NamedAt } from "./deck-files.js";
 
 export interface DeckFile {
@@ -21,6 +21,8 @@ export interface DeckFile {
   readonly sourceLines?: readonly number[];
   /** Added to the columns of `text` to get the source's (Markdown indented in a manifest). */
   readonly columnOffset?: number;
+  /** The file and line of the lines an `@@INCLUDE[path]` brought in (see sourcePlace()). */
+  readonly origins?: readonly (LineOrigin | undefined)[];
   /** Placeholders left in `text`, for lint. */
   readonly unfilled?: readonly UnfilledPlaceholder[];
 }
@@ -28,6 +30,14 @@ export interface DeckFile {
 /** The line in the file's source of line `line` of its text. */
 export function sourceLine(file: DeckFile, line: number): number {
   return file.sourceLines?.[line - 1] ?? line;
+}
+
+/**
+ * The file (as shown) and line that line `line` of the file's text was read from: the included
+ * file's own line for a line an `@@INCLUDE[path]` alone on its line brought in, else the file's.
+ */
+export function sourcePlace(file: DeckFile, line: number): LineOrigin {
+  return file.origins?.[line - 1] ?? { file: file.path, line: sourceLine(file, line) };
 }
 
 /** The column in the file's source of column `column` of its text. */
@@ -166,7 +176,7 @@ function placeholderFiller(deckRoot: string, values: Record<string, string>, rea
         throw new DeckError(named.file, `@@INCLUDE[${path}] makes a cycle: ${cycle}`, at.line, at.column);
       }
       const text = reader.readText(real, displayPath(abs), named);
-      return { text: expandIncludes(text.replace(/\r?\n$/, "").replace(/\r\n?/g, "\n"), includeFrom([...chain, real])) };
+      return expandIncludes(text.replace(/\r?\n$/, "").replace(/\r\n?/g, "\n"), displayPath(abs), includeFrom([...chain, real]));
     };
   return (file) => ({
     values,

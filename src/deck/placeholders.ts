@@ -30,11 +30,25 @@ export interface Substituted {
   readonly text: string;
   /** The source line of each line of `text` (index 0 is line 1); absent when they are the same. */
   readonly sourceLines?: readonly number[];
+  /**
+   * For the lines of `text` that an `@@INCLUDE[path]` alone on its line brought in, the file and
+   * line they come from (undefined for the others); absent when there are none.
+   */
+  readonly origins?: readonly (LineOrigin | undefined)[];
   readonly unfilled: readonly UnfilledPlaceholder[];
 }
 
-/** What a `@@LINK[path]` or `@@INCLUDE[path]` resolves to: the text, or why there is none. */
-export type Resolved = { readonly text: string } | { readonly missing: string };
+/** Where a line of included text comes from: the file (as shown) and its 1-based line. */
+export interface LineOrigin {
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * What a `@@LINK[path]` or `@@INCLUDE[path]` resolves to: the text (for an include, with the
+ * origin of each of its lines), or why there is none.
+ */
+export type Resolved = { readonly text: string; readonly origins?: readonly LineOrigin[] } | { readonly missing: string };
 
 /** A line and column of a source file (1-based). */
 export interface SourcePlace {
@@ -67,6 +81,7 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
 
   const out: string[] = [];
   const sourceLines: number[] = [];
+  const origins: (LineOrigin | undefined)[] = [];
   const unfilled: UnfilledPlaceholder[] = [];
   let shifted = false;
 
@@ -76,6 +91,7 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
     if (!line.includes("@@")) {
       out.push(line);
       sourceLines.push(src);
+      origins.push(undefined);
       return;
     }
     // Output of this source line so far; its newlines say which text line a placeholder lands on.
@@ -97,6 +113,8 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
       result += s.slice(last);
     };
 
+    // An include alone on its line: each line of the result is a line of the included file.
+    let included: readonly LineOrigin[] | undefined;
     let last = 0;
     for (const m of line.matchAll(TOKEN)) {
       result += line.slice(last, m.index);
@@ -115,6 +133,7 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
       // The build fills the manifest's fields after including files: included text gets them too.
       if (directive === "INCLUDE") {
         shifted ||= resolved.text.includes("\n");
+        if (whole === line) included = resolved.origins;
         fill(resolved.text, column);
       } else result += resolved.text;
     }
@@ -122,29 +141,47 @@ export function substitute(text: string, options: SubstituteOptions): Substitute
 
     const pieces = result.split("\n");
     out.push(...pieces);
-    for (let k = 0; k < pieces.length; k++) sourceLines.push(src);
+    const mapped = included?.length === pieces.length ? included : undefined;
+    for (let k = 0; k < pieces.length; k++) {
+      sourceLines.push(src);
+      origins.push(mapped?.[k]);
+    }
   });
 
-  return shifted ? { text: out.join("\n"), sourceLines, unfilled } : { text: out.join("\n"), unfilled };
+  const withOrigins = origins.some((o) => o !== undefined) ? { origins } : {};
+  return shifted ? { text: out.join("\n"), sourceLines, unfilled, ...withOrigins } : { text: out.join("\n"), unfilled, ...withOrigins };
 }
 
 const INCLUDE = /@@INCLUDE\[([^\]\n]*)\]/g;
 
 /**
- * The `@@INCLUDE[path]`s of an included file, expanded (`include` recurses for theirs in turn);
- * one that resolves to nothing is left as written.
+ * The `@@INCLUDE[path]`s of an included file (`file`, as shown), expanded (`include` recurses for
+ * theirs in turn); one that resolves to nothing is left as written. `origins` says where each line
+ * of the result comes from: the file's own line, or the included file's line for an include alone
+ * on its line.
  */
-export function expandIncludes(text: string, include: (path: string, at: SourcePlace) => Resolved): string {
-  if (!text.includes("@@INCLUDE[")) return text;
-  return text
-    .split("\n")
-    .map((line, i) =>
-      line.replace(INCLUDE, (whole, path: string, offset: number) => {
-        const resolved = include(path, { line: i + 1, column: offset + 1 });
-        return "text" in resolved ? resolved.text : whole;
-      }),
-    )
-    .join("\n");
+export function expandIncludes(text: string, file: string, include: (path: string, at: SourcePlace) => Resolved): { text: string; origins: LineOrigin[] } {
+  const out: string[] = [];
+  const origins: LineOrigin[] = [];
+  text.split("\n").forEach((line, i) => {
+    const own: LineOrigin = { file, line: i + 1 };
+    if (!line.includes("@@INCLUDE[")) {
+      out.push(line);
+      origins.push(own);
+      return;
+    }
+    let inner: readonly LineOrigin[] | undefined;
+    const expanded = line.replace(INCLUDE, (whole, path: string, offset: number) => {
+      const resolved = include(path, { line: i + 1, column: offset + 1 });
+      if (!("text" in resolved)) return whole;
+      if (whole === line) inner = resolved.origins;
+      return resolved.text;
+    });
+    const pieces = expanded.split("\n");
+    out.push(...pieces);
+    pieces.forEach((_, k) => origins.push(inner?.length === pieces.length ? inner[k]! : own));
+  });
+  return { text: out.join("\n"), origins };
 }
 
 /** A value, nothing to do (a placeholder the build generates), or why it stays unfilled. */

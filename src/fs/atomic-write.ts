@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** A hidden name in the same folder (a rename never crosses file systems): pid and random. */
@@ -13,11 +13,13 @@ export function tempPathFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+/** `mode`: the file's permission bits (an existing file's, when it replaces one), else the default under the umask. */
+export async function writeFileAtomic(file: string, data: string, mode?: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   try {
     await writeFile(temp, data, { encoding: "utf8", flag: "wx" });
+    if (mode !== undefined) await chmod(temp, mode);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

@@ -31,6 +31,8 @@ export interface BlockStep {
   readonly lang?: string;
   /** Expect steps only. */
   readonly expectation?: Strictness;
+  /** Expect steps: the line of the expected output's last line (`line` is its first), for --update. */
+  readonly endLine?: number;
 }
 
 const SHELL_LANGS = new Set(["bash", "sh", "shell", "console", "zsh"]);
@@ -75,7 +77,7 @@ export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlig
     return transcript.flatMap((entry) => {
       const steps: BlockStep[] = [{ kind: "bash", text: stripHighlighting(entry.command), line: line + entry.line }];
       if (entry.output.trim()) {
-        steps.push({ kind: "expect", text: entry.output, line: line + entry.outputLine, expectation: strictness(entry.output, { transcript: true }) });
+        steps.push({ kind: "expect", text: entry.output, line: line + entry.outputLine, endLine: line + entry.outputEndLine, expectation: strictness(entry.output, { transcript: true }) });
       }
       return steps;
     });
@@ -84,7 +86,8 @@ export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlig
   const announcement = isCodeLang(lang) ? undefined : readAnnouncement(block.prose);
   const tie = announcement ? ties.tie(block.file, block.slide) : undefined;
   if (announcement && tie) {
-    return [{ kind: "expect", text, line, ...langPart, expectation: strictness(text, { announcement, sameSlide: tie.sameSlide }) }];
+    const endLine = line + text.split("\n").length - 1;
+    return [{ kind: "expect", text, line, endLine, ...langPart, expectation: strictness(text, { announcement, sameSlide: tie.sameSlide }) }];
   }
   if (!announcement && (SHELL_LANGS.has(lang) || (inExercise && lang === ""))) ties.bar();
   return inExercise ? [{ kind: "manual", text, line, ...langPart }] : [];

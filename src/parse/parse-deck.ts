@@ -1,5 +1,5 @@
 import type { Code, Html, Root, Heading } from "mdast";
-import { sourceColumn, sourceLine, type Deck, type DeckFile } from "../deck/load.js";
+import { sourceColumn, sourceLine, sourcePlace, type Deck, type DeckFile } from "../deck/load.js";
 import type { UnfilledPlaceholder } from "../deck/placeholders.js";
 import type { Problem } from "../problem.js";
 import type { StepKind } from "../graph/step.js";
@@ -41,6 +41,20 @@ export interface RawStep {
   readonly lang?: string;
   /** Expect steps: how strictly the output is checked, and why. */
   readonly expectation?: Strictness;
+  /** Expect steps: where the expected output's lines are in their source file (for --update). */
+  readonly expectedBlock?: ExpectedBlock;
+}
+
+/**
+ * The lines of an expected output in the file they were read from (an included file's own, when
+ * an `@@INCLUDE` brought them in): `line` to `endLine`, 1-based, inclusive. `hidden`: inside an
+ * HTML comment. Absent when the lines are not contiguous there.
+ */
+export interface ExpectedBlock {
+  readonly file: string;
+  readonly line: number;
+  readonly endLine: number;
+  readonly hidden: boolean;
 }
 
 /** A fenced block outside any exercise that looks like shell: lint may warn about it. */
@@ -170,10 +184,15 @@ class DeckState {
     const stepsBefore = this.steps.length;
     const hiddenRanges: MacroRange[] = [];
     let rank = 0;
-    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string, expectation?: Strictness) => {
+    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string, expectation?: Strictness, endLine?: number) => {
       rank++;
       if (kind === "bash" || kind === "hide") this.ties.command(file.path, slide.number);
-      this.steps.push({ id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line: at(line), column: col(column), slide, hidden, lang, ...(expectation ? { expectation } : {}) });
+      const block = endLine === undefined ? undefined : expectedBlock(file, line, endLine, hidden);
+      this.steps.push({
+        id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line: at(line), column: col(column), slide, hidden, lang,
+        ...(expectation ? { expectation } : {}),
+        ...(block ? { expectedBlock: block } : {}),
+      });
     };
 
     walk(tree, (node, parent, index) => {
@@ -185,7 +204,7 @@ class DeckState {
         const firstLine = node.value ? line + 1 : line;
         const block = { text: node.value, lang, line: firstLine, inExercise: inExercise !== undefined, prose: proseBefore(parent, index), file: file.path, slide: slide.number };
         const steps = blockSteps(block, this.ties, stripHighlighting);
-        for (const s of steps) add(s.kind, s.text, s.line, column, false, s.lang, s.expectation);
+        for (const s of steps) add(s.kind, s.text, s.line, column, false, s.lang, s.expectation, s.endLine);
         if (steps.length === 0 && !inExercise && SHELL_LANGS.has(lang)) {
           this.looseBlocks.push({ file: file.path, line: at(firstLine), column: col(column), lang, text: node.value });
         }
@@ -202,7 +221,7 @@ class DeckState {
               continue;
             }
             const block = { text: h.text, lang: h.lang, line: h.line, inExercise: true, prose: h.prose, file: file.path, slide: slide.number };
-            for (const s of blockSteps(block, this.ties, stripHighlighting)) add(s.kind, s.text, s.line, h.column, true, s.lang, s.expectation);
+            for (const s of blockSteps(block, this.ties, stripHighlighting)) add(s.kind, s.text, s.line, h.column, true, s.lang, s.expectation, s.endLine);
           }
           hiddenRanges.push(...hidden.exercises);
           return;
@@ -271,6 +290,16 @@ function firstAtOrAfter(sorted: readonly number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Lines `line` to `endLine` of the file's text, in their source file, when they are contiguous lines of one file there. */
+function expectedBlock(file: DeckFile, line: number, endLine: number, hidden: boolean): ExpectedBlock | undefined {
+  const first = sourcePlace(file, line);
+  for (let l = line + 1; l <= endLine; l++) {
+    const p = sourcePlace(file, l);
+    if (p.file !== first.file || p.line !== first.line + (l - line)) return undefined;
+  }
+  return { file: first.file, line: first.line, endLine: first.line + (endLine - line), hidden };
 }
 
 export { plainText, stripHighlighting, slug };

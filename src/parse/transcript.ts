@@ -13,6 +13,8 @@ export interface TranscriptEntry {
   readonly output: string;
   /** 0-based line of the first output line. */
   readonly outputLine: number;
+  /** 0-based line of the last output line (trailing blank and prompt-alone lines left out); outputLine - 1 when none. */
+  readonly outputEndLine: number;
 }
 
 /**
@@ -62,7 +64,9 @@ export function readTranscript(text: string, lang = ""): TranscriptEntry[] | und
     i++;
     while (i < lines.length && promptLength(lines[i]!, consoleBlock) === undefined) i++;
     const output = lines.slice(outputLine, i).filter((l) => !PROMPT_ALONE.test(l));
-    entries.push({ command: dedent(command).replace(/`/g, ""), line: start, output: dedent(output), outputLine });
+    let outputEndLine = i - 1;
+    while (outputEndLine >= outputLine && (lines[outputEndLine]!.trim() === "" || PROMPT_ALONE.test(lines[outputEndLine]!))) outputEndLine--;
+    entries.push({ command: dedent(command).replace(/`/g, ""), line: start, output: dedent(output), outputLine, outputEndLine });
   }
   return entries;
 }

@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly prompts?: readonly string[];
   /** Every expectation fails its step when it does not match, loose ones too (--strict-expectations). */
   readonly strictExpectations?: boolean;
+  /** A failed expectation does not stop the run (--update: every stale block is found in one run). */
+  readonly goOnAfterExpectations?: boolean;
   /**
    * Stops the run when this aborts (runDeck aborts it on SIGINT, SIGTERM or SIGHUP, with the
    * signal's name as the reason): the running step is stopped and reported `interrupted`, the
@@ -111,7 +113,8 @@ export class Runner {
         results.push(result);
         for (const r of this.reporters) r.onStepResult?.(result);
         if (!stopReason && result.status === "interrupted") stopReason = "interrupted";
-        if (!stopReason && (result.status === "failed" || result.status === "timedOut") && !this.options.keepGoing) {
+        const goesOn = this.options.keepGoing || (this.options.goOnAfterExpectations && step.kind === "expect");
+        if (!stopReason && (result.status === "failed" || result.status === "timedOut") && !goesOn) {
           stopReason = `an earlier step failed (${step.file}:${step.line})`;
         }
       }
