@@ -79,6 +79,20 @@ describe("pieces of the page", () => {
   });
 });
 
+describe("--reporter and --output", () => {
+  it("go in pairs; a reporter without a file, a file without a reporter or an unknown reporter is one line, exit 2", async () => {
+    for (const [args, message] of [
+      [["--reporter", "html"], "labrun: run: --reporter html needs --output FILE (see 'labrun --help')"],
+      [["--reporter", "xml", "--output", "x"], "labrun: run: unknown reporter 'xml' (json or html) (see 'labrun --help')"],
+      [["--reporter", "json", "--output", "a", "--output", "b"], "labrun: run: --output b has no --reporter before it (see 'labrun --help')"],
+    ] as const) {
+      const r = await cli(["run", "slides/tour.md", ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`${message}\n`);
+    }
+  });
+});
+
 function jsonStep(over: Partial<JsonStep> & Record<string, unknown>): JsonStep {
   return {
     id: "a/s/1",

@@ -59,7 +59,7 @@ header.top h1 { font-size: 18px; margin: 0; }
 .filters label:has(input:focus-visible) { outline: 2px solid var(--flaky); }
 .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 46%); gap: 20px; padding: 16px 20px; align-items: start; }
 .layout.no-player { grid-template-columns: minmax(0, 1fr); }
-@media (max-width: 1100px) { .layout { grid-template-columns: minmax(0, 1fr); } .player-pane { order: -1; } }
+@media (max-width: 1100px) { .layout { grid-template-columns: minmax(0, 1fr); } .player-pane { order: -1; position: static; max-width: 640px; } }
 .player-pane { position: sticky; top: 64px; }
 .player-pane .hint { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
 .chapter > h2 { font-size: 16px; margin: 18px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
