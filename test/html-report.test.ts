@@ -18,6 +18,21 @@ import type { JsonReport, JsonStep } from "../src/report/json-reporter.js";
 import { chromiumMissing, HeadlessChromium } from "./browser.js";
 import { cli, ROOT } from "./helpers.js";
 
+// What the page-side functions below use of the DOM (the DOM's types are not part of this project's).
+interface PageElement {
+  getClientRects(): { readonly length: number };
+  getAttribute(name: string): string | null;
+  closest(selector: string): PageElement | null;
+  click(): void;
+  readonly textContent: string | null;
+  readonly dataset: Record<string, string | undefined>;
+}
+declare const document: {
+  querySelectorAll(selector: string): Iterable<PageElement> & { readonly length: number };
+  querySelector(selector: string): PageElement | null;
+};
+declare const window: Record<string, unknown>;
+
 const DOUBLE = join(ROOT, "test/lab-double");
 const noChromium = chromiumMissing();
 const noTools = ["curl", "jq"].filter((t) => spawnSync("bash", ["-c", `command -v ${t}`]).status !== 0);
@@ -41,7 +56,7 @@ interface Visible {
 /** The ids of the steps a person sees, and the "nothing to show" notes shown. */
 function visible(page: Page): Promise<Visible> {
   return page.evaluate(() => {
-    const shown = (e: Element) => e.getClientRects().length > 0;
+    const shown = (e: PageElement) => e.getClientRects().length > 0;
     return {
       steps: [...document.querySelectorAll(".step")].filter(shown).map((e) => e.getAttribute("data-id") ?? ""),
       empty: [...document.querySelectorAll(".empty")].filter(shown).map((e) => e.textContent ?? ""),
@@ -54,7 +69,7 @@ async function choose(page: Page, filter: string): Promise<void> {
 }
 
 function playerTime(page: Page): Promise<number> {
-  return page.evaluate(async () => Number(await (window as unknown as { labrunPlayer: { getCurrentTime(): number } }).labrunPlayer.getCurrentTime()));
+  return page.evaluate(async () => Number(await (window.labrunPlayer as { getCurrentTime(): number | Promise<number> }).getCurrentTime()));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,6 +100,7 @@ describe("--reporter and --output", () => {
       [["--reporter", "html"], "labrun: run: --reporter html needs --output FILE (see 'labrun --help')"],
       [["--reporter", "xml", "--output", "x"], "labrun: run: unknown reporter 'xml' (json or html) (see 'labrun --help')"],
       [["--reporter", "json", "--output", "a", "--output", "b"], "labrun: run: --output b has no --reporter before it (see 'labrun --help')"],
+      [["--source-url", "https://example.com/"], "labrun: run: --source-url is for the HTML report: add --reporter html --output FILE (see 'labrun --help')"],
     ] as const) {
       const r = await cli(["run", "slides/tour.md", ...args]);
       expect(r.code).toBe(2);
@@ -158,7 +174,7 @@ describe.skipIf(noChromium !== undefined)("the HTML report in headless chromium"
 
       // The player plays from the step whose ▶ is pressed, and goes on.
       const seek = await page.evaluate(() => {
-        const buttons = [...document.querySelectorAll<HTMLButtonElement>("button.seek")];
+        const buttons = [...document.querySelectorAll("button.seek")];
         const target = buttons.find((b) => Number(b.dataset.t) >= 2) ?? buttons[buttons.length - 1]!;
         target.click();
         return Number(target.dataset.t);
@@ -245,7 +261,7 @@ describe.skipIf(noChromium !== undefined)("the HTML report in headless chromium"
         masked: document.querySelector(".step pre.term")?.textContent ?? "",
         diff: [...document.querySelectorAll("pre.diff .del, pre.diff .add")].map((e) => e.textContent),
         reason: document.querySelectorAll(".step.bad .reason").length,
-        pwned: (window as unknown as { pwned?: boolean }).pwned ?? false,
+        pwned: window.pwned ?? false,
         liveInSlide: document.querySelectorAll(".md script, .md img").length,
         title: document.querySelector(".slide h3")?.textContent ?? "",
       }));

@@ -73,6 +73,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   const source = onlyDeck(positionals, "run");
   const reports = reportOutputs(values.reporter ?? [], values.output ?? []);
+  if (values["source-url"] !== undefined && !reports.some((r) => r.reporter === "html")) throw new UsageError("run: --source-url is for the HTML report: add --reporter html --output FILE");
   const env = parseEnv(values.env ?? []);
   const fullEnv = { ...process.env, ...env } as Record<string, string>;
   const mask = (values.mask ?? []).map((name) => {

@@ -20,12 +20,26 @@ export interface AnsiHtmlOptions {
 
 const DEFAULT_SCROLLBACK = 5000;
 
-/** The HTML (inside a `<pre>`) of what a terminal shows after `raw` is written to a fresh one. */
-export async function ansiToHtml(raw: string, options: AnsiHtmlOptions): Promise<string> {
-  if (raw === "") return "";
-  const scrollback = options.scrollback ?? DEFAULT_SCROLLBACK;
-  const term = new Terminal({ cols: options.cols, rows: options.rows, scrollback, allowProposedApi: true, convertEol: false });
-  try {
+/**
+ * Renders outputs one after the other in one headless terminal, reset between them (a terminal
+ * costs more to make than the output most steps print). Dispose of it when done.
+ */
+export class AnsiHtml {
+  private readonly term: HeadlessTerminal;
+  private readonly scrollback: number;
+
+  constructor(private readonly options: AnsiHtmlOptions) {
+    this.scrollback = options.scrollback ?? DEFAULT_SCROLLBACK;
+    this.term = new Terminal({ cols: options.cols, rows: options.rows, scrollback: this.scrollback, allowProposedApi: true });
+  }
+
+  /** The HTML (inside a `<pre>`) of what a fresh terminal shows after `raw` is written to it. */
+  async render(raw: string): Promise<string> {
+    if (raw === "") return "";
+    const term = this.term;
+    term.reset();
+    // xterm parses a write on a later tick unless it follows input: claiming some makes it parse at once.
+    term.input("", true);
     await new Promise<void>((resolve) => term.write(raw, resolve));
     const buffer = term.buffer.active;
     const lines: string[] = [];
@@ -33,16 +47,29 @@ export async function ansiToHtml(raw: string, options: AnsiHtmlOptions): Promise
     for (let y = 0; y < buffer.length; y++) {
       const line = buffer.getLine(y);
       if (!line) continue;
-      const html = lineHtml(line, cell);
+      // Blank rows (most of a screen below a short output) are not read cell by cell.
+      const html = line.translateToString(true) === "" ? "" : lineHtml(line, cell);
       if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += html;
       else lines.push(html);
     }
     while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
     // A full scrollback means lines fell off its top.
-    const lost = buffer.length >= scrollback + options.rows ? `<span class="note">[earlier lines left out]</span>\n` : "";
+    const lost = buffer.length >= this.scrollback + this.options.rows ? `<span class="note">[earlier lines left out]</span>\n` : "";
     return lost + lines.join("\n");
+  }
+
+  dispose(): void {
+    this.term.dispose();
+  }
+}
+
+/** One output's HTML, in a terminal of its own. */
+export async function ansiToHtml(raw: string, options: AnsiHtmlOptions): Promise<string> {
+  const renderer = new AnsiHtml(options);
+  try {
+    return await renderer.render(raw);
   } finally {
-    term.dispose();
+    renderer.dispose();
   }
 }
 

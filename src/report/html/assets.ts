@@ -81,7 +81,7 @@ header.top h1 { font-size: 18px; margin: 0; }
 .cmd1 { flex: 1 1 240px; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .dur, .loc { color: var(--muted); font-size: 12px; white-space: nowrap; }
 .tag { font-size: 11px; border-radius: 8px; padding: 0 6px; color: #fff; white-space: nowrap; }
-.tag.flaky { background: var(--flaky); } .tag.warn { background: var(--warn); } .tag.catchup { background: var(--skip); } .tag.hidden { background: var(--muted); }
+.tag.flaky { background: var(--flaky); } .tag.warn { background: var(--warn); } .tag.catchup { background: var(--skip); }
 .step.catchup { opacity: .55; }
 .step.catchup:hover { opacity: 1; }
 button.seek { font: inherit; font-size: 12px; border: 1px solid var(--line); background: var(--panel); color: inherit; border-radius: 4px; cursor: pointer; padding: 0 6px; }

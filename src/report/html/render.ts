@@ -8,7 +8,7 @@ import { posix, relative, resolve, sep } from "node:path";
 import type { AsciicastEvent, AsciicastHeader } from "../asciicast-reporter.js";
 import type { JsonReport, JsonStep } from "../json-reporter.js";
 import { formatDuration } from "../format.js";
-import { ansiToHtml } from "./ansi-html.js";
+import { AnsiHtml } from "./ansi-html.js";
 import { inlineSafe, playerAssets, SCRIPT, STYLES } from "./assets.js";
 import { escapeHtml, scriptJson } from "./escape.js";
 import { slideHtml } from "./slide-html.js";
@@ -68,7 +68,13 @@ export async function renderHtmlReport(report: JsonReport, options: HtmlReportOp
   const rows = options.rows ?? options.recording?.header.height ?? 40;
   const recording = options.recording && options.recording.events.length > 0 ? options.recording : undefined;
   const stepHtml: string[] = [];
-  for (const [i, step] of report.steps.entries()) stepHtml.push(await renderStep(step, i, options.details?.[i], { ...options, cols, rows, hasPlayer: recording !== undefined }));
+  const terminal = new AnsiHtml({ cols, rows });
+  try {
+    const ctx: RenderContext = { ...options, cols, rows, hasPlayer: recording !== undefined, terminal };
+    for (const [i, step] of report.steps.entries()) stepHtml.push(await renderStep(step, i, options.details?.[i], ctx));
+  } finally {
+    terminal.dispose();
+  }
   const body = renderChapters(report.steps, stepHtml, options.slides);
   const assets = recording ? await playerAssets() : undefined;
   const flaky = report.steps.filter((s) => isFlaky(s)).length;
@@ -196,6 +202,7 @@ interface RenderContext extends HtmlReportOptions {
   readonly cols: number;
   readonly rows: number;
   readonly hasPlayer: boolean;
+  readonly terminal: AnsiHtml;
 }
 
 async function renderStep(step: JsonStep, index: number, detail: HtmlStepDetail | undefined, ctx: RenderContext): Promise<string> {
@@ -212,7 +219,7 @@ async function renderStep(step: JsonStep, index: number, detail: HtmlStepDetail 
     catchUp ? `<span class="tag catchup" title="replayed before this shard's own steps: not its result">catch-up</span>` : "",
     step.warning !== undefined ? `<span class="tag warn">warning</span>` : "",
   ].join("");
-  const output = detail?.terminal !== undefined ? await ansiToHtml(detail.terminal, { cols: ctx.cols, rows: ctx.rows }) : escapeHtml(step.output.replace(/\n+$/, ""));
+  const output = detail?.terminal !== undefined ? await ctx.terminal.render(detail.terminal) : escapeHtml(step.output.replace(/\n+$/, ""));
   const diffs = step.assertions
     .map((a, i) => (a.passed ? "" : diffHtml(detail?.diffs?.[i] ?? stepDiff(a.expected, a.actual))))
     .filter((d) => d !== "");
