@@ -15,8 +15,12 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
   --strict-expectations
                        every expected output that does not match fails its step (by default,
                        loose expectations, that labrun is not sure are outputs, only warn)
-  --reporter json      with --output FILE: a JSON report of every step
-  --output FILE        where the JSON report goes
+  --reporter json|html with --output FILE: a report of every step; json: the JSON report;
+                       html: one self-contained page (chapter > slide > step, output in
+                       colour, diffs, the slides, the recording playable in place, a failure
+                       filter) that opens offline. Repeatable, in pairs:
+                       --reporter json --output r.json --reporter html --output r.html
+  --output FILE        where the report of the --reporter before it goes
   --junit FILE         a JUnit XML report (a testsuite per chapter)
   --record FILE        record the session as an asciicast v2 file (asciinema play FILE)
   --env KEY=VALUE      set a variable in the shell (repeatable)
@@ -41,6 +45,8 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        with what the command printed (placeholders that still match kept);
                        a failed expectation does not stop the run; implies --ci; exit 0 when
                        every failure was an expected output now rewritten
+  --source-url URL     in the HTML report, link each step to URL + file + #L + line (a forge:
+                       https://github.com/OWNER/REPO/blob/main/); else to the file on disk
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
 130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
@@ -52,8 +58,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     ci: { type: "boolean" },
     "keep-going": { type: "boolean" },
     "strict-expectations": { type: "boolean" },
-    reporter: { type: "string" },
-    output: { type: "string" },
+    reporter: { type: "string", multiple: true },
+    output: { type: "string", multiple: true },
     junit: { type: "string" },
     record: { type: "string" },
     env: { type: "string", multiple: true },
@@ -65,14 +71,15 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     restart: { type: "boolean" },
     force: { type: "boolean" },
     update: { type: "boolean" },
+    "source-url": { type: "string" },
   });
   if (values.help) {
     io.out(RUN_HELP);
     return EXIT.ok;
   }
   const source = onlyDeck(positionals, "run");
-  if (values.reporter !== undefined && values.reporter !== "json") throw new UsageError(`run: unknown reporter '${values.reporter}' (json is the one there is)`);
-  if (values.reporter && !values.output) throw new UsageError("run: --reporter json needs --output FILE");
+  const reports = reportOutputs(values.reporter ?? [], values.output ?? []);
+  if (values["source-url"] !== undefined && !reports.some((r) => r.reporter === "html")) throw new UsageError("run: --source-url is for the HTML report: add --reporter html --output FILE");
   const env = parseEnv(values.env ?? []);
   const fullEnv = { ...process.env, ...env } as Record<string, string>;
   const mask = (values.mask ?? []).map((name) => {
@@ -110,7 +117,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     return EXIT.badInput;
   }
   // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
-  const wantsCi = values.ci || values.output !== undefined || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update;
+  const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update;
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
   // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
   (await import("../run/containment.js")).containment((line) => io.err(line));
@@ -153,12 +160,21 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
-  if (values.output) reporters.push(new JsonReporter(values.output));
+  for (const report of reports.filter((r) => r.reporter === "json")) reporters.push(new JsonReporter(report.output));
   if (values.junit) reporters.push(new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) }));
   if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
   const cols = 120;
   const rows = 40;
   if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
+  const htmlReports = reports.filter((r) => r.reporter === "html");
+  if (htmlReports.length > 0) {
+    const { HtmlReporter, slideMarkdown } = await import("../report/html-report.js");
+    const slides = slideMarkdown(planned, (text) => masker.mask(text));
+    const sourceUrl = values["source-url"];
+    for (const report of htmlReports) {
+      reporters.push(new HtmlReporter(report.output, { cols, rows, title: masker.mask(planned.deck.title), slides, ...(sourceUrl !== undefined ? { sourceUrl } : {}) }));
+    }
+  }
   const options: RunDeckOptions = {
     ...baseOptions,
     keepGoing: values["keep-going"],
@@ -175,6 +191,23 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   if (values.update) return (await import("./run-update.js")).updateAfterRun(planned.parsed, steps, results, mask.length > 0, io);
   return summary.failed + summary.timedOut > 0 ? EXIT.failed : EXIT.ok;
+}
+
+const REPORTERS = ["json", "html"] as const;
+type ReporterName = (typeof REPORTERS)[number];
+
+/** `--reporter R --output F` pairs, in order: each reporter writes the file given after it. */
+function reportOutputs(names: readonly string[], outputs: readonly string[]): { reporter: ReporterName; output: string }[] {
+  for (const name of names) {
+    if (!(REPORTERS as readonly string[]).includes(name)) throw new UsageError(`run: unknown reporter '${name}' (json or html)`);
+  }
+  if (names.length > outputs.length) throw new UsageError(`run: --reporter ${names[outputs.length]} needs --output FILE`);
+  if (outputs.length > names.length) {
+    // `--output F` alone has always meant the JSON report.
+    if (names.length === 0 && outputs.length === 1) return [{ reporter: "json", output: outputs[0]! }];
+    throw new UsageError(`run: --output ${outputs[names.length]} has no --reporter before it`);
+  }
+  return names.map((name, i) => ({ reporter: name as ReporterName, output: outputs[i]! }));
 }
 
 /** The short deck that runs on any machine with bash, offered when a deck's programs are missing. */
