@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, ROOT } from "./helpers.js";
 import { killProcessesWith, processesWith } from "./leftovers.js";
+import pty from "@lydell/node-pty";
 
 /** A line must appear within this long of the save that asks for it (the target is a second; the machine is shared). */
 const SAVE_TO_RESULT_LIMIT_MS = 3_000;
@@ -179,6 +180,31 @@ describe("labrun watch", () => {
     await w.waitFor(/watching 2 files/, 0, START_LIMIT_MS);
     w.proc.kill("SIGTERM");
     expect(await w.exited, w.all()).toBe(143);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
+  }, 120_000);
+
+  it.each([
+    ["q", 0],
+    ["\x03", 130],
+  ] as const)("in a terminal, the key %j quits at once (raw mode: no Enter), exit %i, nothing left", async (key, code) => {
+    copyDeck();
+    const term = pty.spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "watch", join(work, "deck.md"), "--env", `WORK=${work}`], {
+      cwd: ROOT,
+      cols: 120,
+      rows: 30,
+      env: { ...process.env, NO_COLOR: "1" } as Record<string, string>,
+    });
+    let screen = "";
+    const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+    const watching = new Promise<void>((resolve) =>
+      term.onData((d) => {
+        screen += d;
+        if (screen.includes("q to quit")) resolve();
+      }),
+    );
+    await Promise.race([watching, exited.then(() => Promise.reject(new Error(`labrun exited: ${screen}`)))]);
+    term.write(key);
+    expect(await exited, screen).toBe(code);
     expect(processesWith(`WORK=${work}`)).toEqual([]);
   }, 120_000);
 });
