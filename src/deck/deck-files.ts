@@ -38,6 +38,7 @@ export class DeckFiles {
   readonly repository: string;
   private readonly realRepository: string;
   private total = 0;
+  private readonly readPaths = new Set<string>();
 
   constructor(
     repository: string,
@@ -45,6 +46,11 @@ export class DeckFiles {
   ) {
     this.repository = repository;
     this.realRepository = realpathOr(repository);
+  }
+
+  /** The real paths of every file read so far, in the order first read (what `labrun watch` watches). */
+  get sources(): readonly string[] {
+    return [...this.readPaths];
   }
 
   /** Applies the limits of the deck's configuration, once it is known. */
@@ -98,6 +104,7 @@ export class DeckFiles {
         throw fail(shown, at, `takes the deck over its size limit (${formatSize(this.limits.deckSize)} in all; limits.deckSize in labrun.yml raises it)`);
       }
       this.total += bytes.length;
+      this.readPaths.add(real);
       return bytes;
     } finally {
       closeSync(fd);

@@ -56,6 +56,8 @@ export interface Deck {
   readonly configFile?: string;
   /** The line and column of a config field (a zod-style path), for messages about its values. */
   readonly configAt?: (path: readonly (string | number)[]) => { line: number; column: number };
+  /** The real path of every file read to load it: manifest, config, Markdown, `@@INCLUDE`d files. */
+  readonly sources?: readonly string[];
 }
 
 const CONFIG_NAMES = ["labrun.yml", "labrun.yaml"];
@@ -75,7 +77,7 @@ export function loadDeck(source: string): Deck {
   const found = findConfig(folder, files);
   const file = readDeckFile(abs, folder, files, placeholderFiller(folder, {}, files));
   if (!file.text.trim()) throw new DeckError(file.path, "the deck is empty");
-  return { source, title: basename(abs, ext), root: folder, exclude: [], files: [file], ...found };
+  return { source, title: basename(abs, ext), root: folder, exclude: [], files: [file], ...found, sources: files.sources };
 }
 
 function statOrThrow(shown: string, abs: string) {
@@ -94,7 +96,7 @@ function loadFolder(source: string, abs: string): Deck {
   const filler = placeholderFiller(abs, {}, reader);
   const files = paths.map((p) => readDeckFile(p, abs, reader, filler));
   if (files.every((f) => !f.text.trim())) throw new DeckError(source, "the deck is empty");
-  return { source, title: basename(abs), root: abs, exclude: [], files, ...found };
+  return { source, title: basename(abs), root: abs, exclude: [], files, ...found, sources: reader.sources };
 }
 
 /** The .md files under `dir`, symlinked ones included (DeckFiles refuses those leading out); symlinked folders are not followed. */
@@ -149,6 +151,7 @@ function loadManifest(source: string, abs: string): Deck {
     exclude: manifest.exclude,
     files,
     ...found,
+    sources: reader.sources,
   };
 }
 
