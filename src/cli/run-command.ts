@@ -177,7 +177,6 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
 /** The short deck that runs on any machine with bash, offered when a deck's programs are missing. */
 const TOUR_DECK = fileURLToPath(new URL("../../slides/tour.md", import.meta.url));
 
-
 /** `--retries N`: a whole number, 0 (the default) for none. */
 function retryCount(value: string | undefined): number {
   if (value === undefined) return 0;

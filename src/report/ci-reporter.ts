@@ -42,10 +42,10 @@ const OUTPUT_LINES = 20;
  * With --retries, a step that passed on a retry is `~ FLAKY`, and a step tried more than once
  * lists its tries; a failed step that was not tried again says why:
  *
- *     ~ FLAKY   2.1s  intro.md:40  kubectl get pods  (passed on attempt 2)
+ *     ~ FLAKY  2.1s  intro.md:40  kubectl get pods  (passed on attempt 2)
  *         attempt 1: expected output did not match
  *         attempt 2: passed
- *     ✗ FAIL    30ms  intro.md:52  kubectl apply -f web.yaml
+ *     ✗ FAIL   30ms  intro.md:52  kubectl apply -f web.yaml
  *         exit status 1
  *         not retried: changes the node (kubectl apply -f web.yaml)
  *
