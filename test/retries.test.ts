@@ -65,7 +65,8 @@ async function run(deck: string, extra: string[], opts: { env?: Record<string, s
 const byLine = (json: JsonReport, line: number): JsonStep => json.steps.find((s) => s.line === line)!;
 const testcase = (root: XmlElement, line: number): XmlElement => findAll(root, "testcase").find((t) => t.attributes.classname!.endsWith(`:${line}`))!;
 
-describe("run --retries N", () => {
+// Each test runs labrun (the flaky deck takes about 7 s of steps, and 2 CPUs are shared): a minute or two under load.
+describe("run --retries N", { timeout: 180_000 }, () => {
   it("reports a step that fails once then passes as flaky, with 2 attempts, in the JSON report, JUnit, the CI lines and GitHub annotations", async () => {
     const r = await run("flaky.md", ["--retries", "1", "--step-timeout", "2", "--env", `TOKEN=${SECRET}`, "--mask", "TOKEN"], { env: { GITHUB_ACTIONS: "true" } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
