@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { planDeck } from "../index.js";
 import { formatProblem, limitErrors, refusalLine, structuralErrors } from "../problem.js";
 import { selectSteps } from "../graph/select.js";
+import { DEFAULT_MUTATING, nodeChanges } from "../graph/from.js";
 import type { RunDeckOptions } from "../run/run-deck.js";
 import type { Reporter } from "../run/result.js";
 import { EXIT, type Io, isTruthy, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
@@ -9,8 +10,8 @@ import { EXIT, type Io, isTruthy, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, 
 const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
 
   --ci                 non-interactive: one line per step and a summary (also when stdout is
-                       not a terminal, CI=true, or a report, recording or --keep-going is asked
-                       for); otherwise, in a terminal, the step-by-step UI
+                       not a terminal, CI=true, or a report, recording, --keep-going or
+                       --retries is asked for); otherwise, in a terminal, the step-by-step UI
   --keep-going         do not stop at the first failure
   --strict-expectations
                        every expected output that does not match fails its step (by default,
@@ -47,6 +48,10 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        every failure was an expected output now rewritten
   --source-url URL     in the HTML report, link each step to URL + file + #L + line (a forge:
                        https://github.com/OWNER/REPO/blob/main/); else to the file on disk
+  --retries N          try a failed or timed-out step again, up to N times, after a pause
+                       (1 s, then twice as long each time): commands that only read (not
+                       matching the deck's mutating patterns, as for --from) and the checks
+                       (wait, expect, check, open); a step that passes on a retry is flaky
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
 130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
@@ -72,6 +77,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     force: { type: "boolean" },
     update: { type: "boolean" },
     "source-url": { type: "string" },
+    retries: { type: "string" },
   });
   if (values.help) {
     io.out(RUN_HELP);
@@ -80,6 +86,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const source = onlyDeck(positionals, "run");
   const reports = reportOutputs(values.reporter ?? [], values.output ?? []);
   if (values["source-url"] !== undefined && !reports.some((r) => r.reporter === "html")) throw new UsageError("run: --source-url is for the HTML report: add --reporter html --output FILE");
+  const retries = retryCount(values.retries);
   const env = parseEnv(values.env ?? []);
   const fullEnv = { ...process.env, ...env } as Record<string, string>;
   const mask = (values.mask ?? []).map((name) => {
@@ -117,7 +124,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     return EXIT.badInput;
   }
   // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
-  const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update;
+  const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update || retries > 0;
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
   // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
   (await import("../run/containment.js")).containment((line) => io.err(line));
@@ -179,6 +186,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     ...baseOptions,
     keepGoing: values["keep-going"],
     ...(values.update ? { goOnAfterExpectations: true } : {}),
+    ...(retries > 0 ? { retry: { retries, nodeChanges: nodeChanges(steps, planned.graph.facts, planned.deck.config.mutating ?? DEFAULT_MUTATING) } } : {}),
     reporters,
     cols,
     rows,
@@ -213,3 +221,10 @@ function reportOutputs(names: readonly string[], outputs: readonly string[]): { 
 /** The short deck that runs on any machine with bash, offered when a deck's programs are missing. */
 const TOUR_DECK = fileURLToPath(new URL("../../slides/tour.md", import.meta.url));
 
+/** `--retries N`: a whole number, 0 (the default) for none. */
+function retryCount(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`--retries ${value}: expected a whole number of retries (0 or more)`);
+  return n;
+}

@@ -53,8 +53,7 @@ export function planFrom(steps: readonly Step[], facts: ReadonlyMap<string, Shel
   };
   for (const s of steps.slice(targetIndex)) s.dependsOn.forEach(need);
   for (const s of steps.slice(0, targetIndex)) {
-    const f = facts.get(s.id);
-    if (COMMAND_KINDS.has(s.kind) && f && changesState(f, patterns)) need(s.id);
+    if (nodeChange(s, facts, patterns) !== undefined) need(s.id);
   }
   const close = () => {
     while (pending.length) steps[index.get(pending.pop()!)!]!.dependsOn.forEach(need);
@@ -88,11 +87,29 @@ function actsOnReplayed(step: Step, needed: ReadonlySet<string>): boolean {
   return (step.dependencies ?? []).some((d) => isResourceReason(d.because) && needed.has(d.id));
 }
 
-function changesState(facts: ShellFacts, patterns: readonly RegExp[]): boolean {
-  return facts.commands.some((words) => {
+/**
+ * The command steps that change the cluster or the node (what --from replays, what --retries
+ * never runs twice), each with the simple command that does.
+ */
+export function nodeChanges(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, mutating: readonly string[] = DEFAULT_MUTATING): ReadonlyMap<string, string> {
+  const patterns = mutating.map((p) => new RegExp(p));
+  const changes = new Map<string, string>();
+  for (const s of steps) {
+    const command = nodeChange(s, facts, patterns);
+    if (command !== undefined) changes.set(s.id, command);
+  }
+  return changes;
+}
+
+/** The first simple command of a command step that matches a mutating pattern. */
+function nodeChange(step: Step, facts: ReadonlyMap<string, ShellFacts>, patterns: readonly RegExp[]): string | undefined {
+  const f = facts.get(step.id);
+  if (!COMMAND_KINDS.has(step.kind) || !f) return undefined;
+  for (const words of f.commands) {
     const line = words.join(" ");
-    return patterns.some((p) => p.test(line));
-  });
+    if (patterns.some((p) => p.test(line))) return line;
+  }
+  return undefined;
 }
 
 /** A --from argument: a step id, a slide number, or a slide title (exact, else the one title containing it). */

@@ -1,6 +1,7 @@
 import type { Reporter, RunSummary, StepResult, StepStatus } from "../run/result.js";
 import {
   assertionDiff,
+  attemptLines,
   commandLine,
   failedAssertions,
   formatDuration,
@@ -38,6 +39,16 @@ const OUTPUT_LINES = 20;
  *
  *     1 passed, 1 failed, 1 skipped, 0 timed out in 1.2s
  *
+ * With --retries, a step that passed on a retry is `~ FLAKY`, and a step tried more than once
+ * lists its tries; a failed step that was not tried again says why:
+ *
+ *     ~ FLAKY  2.1s  intro.md:40  kubectl get pods  (passed on attempt 2)
+ *         attempt 1: expected output did not match
+ *         attempt 2: passed
+ *     ✗ FAIL   30ms  intro.md:52  kubectl apply -f web.yaml
+ *         exit status 1
+ *         not retried: changes the node (kubectl apply -f web.yaml)
+ *
  * A run stopped by a signal marks the step it stopped `! STOP` and says so in the summary:
  *
  *     1 passed, 0 failed, 1 skipped, 0 timed out, 1 interrupted by SIGTERM in 3.4s
@@ -69,6 +80,8 @@ export class CiReporter implements Reporter {
     const what = step.kind === "bash" ? commandLine(step.text) : `[${step.kind}] ${commandLine(step.text)}`;
     let line = `${head} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
     if (result.status === "skipped" && result.reason) line += this.paint("dim", `  (${plain(result.reason)})`);
+    if (result.flaky) return [this.flakyLine(result, where, what), ...attemptLines(result).map((l) => indent(plain(l)))].join("\n");
+    if (result.attempts !== undefined && result.attempts > 1 && result.status !== "passed") line += `  (${result.attempts} attempts)`;
     if (result.warning) return [this.warningLine(result, where, what), ...this.failureDetails(result, result.warning)].join("\n");
     if (result.status === "passed" || result.status === "skipped") return line;
     return [line, ...this.failureDetails(result)].join("\n");
@@ -79,7 +92,8 @@ export class CiReporter implements Reporter {
    * ` in` when a signal stopped the run), in one colour so CI parsers see the words together.
    */
   formatSummary(summary: RunSummary): string {
-    const warnings = summary.warnings > 0 ? ` (${summary.warnings} with a warning)` : "";
+    const notes = [...(summary.flaky ? [`${summary.flaky} flaky`] : []), ...(summary.warnings > 0 ? [`${summary.warnings} with a warning`] : [])];
+    const warnings = notes.length > 0 ? ` (${notes.join(", ")})` : "";
     const interrupted = summary.signal ? `, ${summary.interrupted} interrupted by ${summary.signal}` : summary.interrupted > 0 ? `, ${summary.interrupted} interrupted` : "";
     const text =
       `${summary.passed} passed${warnings}, ${summary.failed} failed, ${summary.skipped} skipped, ` +
@@ -93,9 +107,17 @@ export class CiReporter implements Reporter {
     return `${this.paint("yellow", "⚠ WARN")} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
   }
 
+  /** A step that failed, then passed on a retry: `~ FLAKY`, in yellow, with the attempt that passed. */
+  private flakyLine(result: StepResult, where: string, what: string): string {
+    return `${this.paint("yellow", "~ FLAKY")} ${formatDuration(result.durationMs).padStart(5)}  ${where}  ${what}  (passed on attempt ${result.attempts})`;
+  }
+
   private failureDetails(result: StepResult, reason = result.reason): string[] {
     const details: string[] = [];
-    if (reason) details.push(indent(plain(reason)));
+    const attempts = attemptLines(result);
+    if (attempts.length > 0) details.push(indent(plain(attempts.join("\n"))));
+    else if (reason) details.push(indent(plain(reason)));
+    if (result.notRetried) details.push(indent(plain(`not retried: ${result.notRetried}`)));
     const output = tail(result.output, OUTPUT_LINES);
     if (output.length > 0) details.push(this.paint("dim", indent(output.join("\n"))));
     for (const assertion of failedAssertions(result)) details.push(this.paintDiff(indent(assertionDiff(assertion))));

@@ -1,6 +1,6 @@
 /** Small text helpers shared by the reporters. */
 import { stripVTControlCharacters } from "node:util";
-import type { Assertion, StepResult } from "../run/result.js";
+import type { Assertion, AttemptResult, StepResult } from "../run/result.js";
 
 /** Drops ANSI escapes and the control characters (other than tab and newlines) that no report wants. */
 export function plain(text: string): string {
@@ -43,7 +43,7 @@ export function indent(text: string, by = "    "): string {
 }
 
 /** Why a failed or timed-out step failed, in one line. */
-export function failureMessage(result: StepResult): string {
+export function failureMessage(result: StepResult | AttemptResult): string {
   const reason = result.reason ? plain(result.reason).trim() : "";
   if (result.status === "timedOut") return reason ? `timed out: ${reason}` : "timed out";
   if (result.status === "interrupted") return reason || "interrupted";
@@ -59,7 +59,7 @@ export function assertionDiff(assertion: Assertion): string {
   return `expected:\n${indent(plain(assertion.expected), "  ")}\nactual:\n${indent(plain(assertion.actual), "  ")}`;
 }
 
-export function failedAssertions(result: StepResult): Assertion[] {
+export function failedAssertions(result: StepResult | AttemptResult): Assertion[] {
   return result.assertions.filter((a) => !a.passed);
 }
 
@@ -67,4 +67,11 @@ export function failedAssertions(result: StepResult): Assertion[] {
 export function slideLabel(result: StepResult): string {
   const title = plain(result.step.title).trim();
   return title ? `slide ${result.step.slide}: ${title}` : `slide ${result.step.slide}`;
+}
+
+/** For a step tried more than once, one line per try: `attempt 1: exit status 1`, the last one included. */
+export function attemptLines(result: StepResult): string[] {
+  if (!result.earlierAttempts?.length) return [];
+  const all = [...result.earlierAttempts, result];
+  return all.map((a, i) => `attempt ${i + 1}: ${a.status === "passed" ? "passed" : failureMessage(a)}`);
 }

@@ -1,18 +1,20 @@
 import type { Reporter, StepResult } from "../run/result.js";
-import { assertionDiff, failedAssertions, failureMessage, slideLabel, tail } from "./format.js";
+import { assertionDiff, attemptLines, failedAssertions, failureMessage, slideLabel, tail } from "./format.js";
 
 /** How many lines of output an annotation carries (GitHub shows annotations in a small box). */
 const OUTPUT_LINES = 10;
 
 /**
  * GitHub Actions annotations: one `::error file=…,line=…,title=…::message` per failed,
- * timed-out or interrupted step, so the failure shows on the deck's line in the pull request.
+ * timed-out or interrupted step, so the failure shows on the deck's line in the pull request;
+ * `::warning` for a loose expectation that did not match and for a flaky step (--retries).
  */
 export class GithubReporter implements Reporter {
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
   onStepResult(result: StepResult): void {
     if (result.warning) this.out.write(warningAnnotation(result) + "\n");
+    if (result.flaky) this.out.write(flakyAnnotation(result) + "\n");
     if (result.status !== "failed" && result.status !== "timedOut" && result.status !== "interrupted") return;
     this.out.write(annotation(result) + "\n");
   }
@@ -27,6 +29,14 @@ export function warningAnnotation(result: StepResult): string {
   return `::warning ${properties}::${escapeData(message)}`;
 }
 
+/** `::warning` for a step that failed, then passed on a retry: what each try gave. */
+export function flakyAnnotation(result: StepResult): string {
+  const { step } = result;
+  const title = `Flaky (passed on attempt ${result.attempts}): ${slideLabel(result)}`;
+  const properties = `file=${escapeProperty(step.file)},line=${step.line},title=${escapeProperty(title)}`;
+  return `::warning ${properties}::${escapeData(attemptLines(result).join("\n"))}`;
+}
+
 const TITLES: Partial<Record<StepResult["status"], string>> = { timedOut: "Timed out", interrupted: "Interrupted" };
 
 export function annotation(result: StepResult): string {
@@ -34,6 +44,8 @@ export function annotation(result: StepResult): string {
   const title = `${TITLES[result.status] ?? "Failed"}: ${slideLabel(result)}`;
   const message = [
     failureMessage(result),
+    ...(result.earlierAttempts?.length ? [`tried ${result.attempts} times:`, ...attemptLines(result)] : []),
+    ...(result.notRetried ? [`not retried: ${result.notRetried}`] : []),
     ...failedAssertions(result).map(assertionDiff),
     ...(result.output.trim() ? ["output:", ...tail(result.output, OUTPUT_LINES)] : []),
   ].join("\n");

@@ -33,6 +33,24 @@ export interface JsonStep {
   readonly strictReason?: string;
   /** A loose expectation that did not match (the step passed). */
   readonly warning?: string;
+  /** With --retries: how many times the step was tried (the fields above are the last try's). */
+  readonly attempts?: number;
+  /** With --retries: it failed, then passed on a retry. */
+  readonly flaky?: true;
+  /** With --retries: the tries before the last one, oldest first. */
+  readonly earlierAttempts?: readonly JsonAttempt[];
+  /** With --retries: why a failed step was not tried again. */
+  readonly notRetried?: string;
+}
+
+/** One earlier try of a retried step. */
+export interface JsonAttempt {
+  readonly status: StepStatus;
+  readonly exitCode: number | null;
+  readonly durationMs: number;
+  readonly output: string;
+  readonly assertions: readonly JsonAssertion[];
+  readonly reason?: string;
 }
 
 export interface JsonAssertion {
@@ -61,6 +79,7 @@ export function toJsonReport(results: readonly StepResult[], summary: RunSummary
       timedOut: summary.timedOut,
       interrupted: summary.interrupted,
       warnings: summary.warnings,
+      ...(summary.flaky ? { flaky: summary.flaky } : {}),
       durationMs: summary.durationMs,
     },
   };
@@ -81,9 +100,28 @@ function toJsonStep(result: StepResult): JsonStep {
     exitCode: result.exitCode,
     durationMs: result.durationMs,
     output: result.output,
-    assertions: result.assertions.map(({ expected, actual, passed }) => ({ expected, actual, passed })),
+    assertions: result.assertions.map(toJsonAssertion),
     ...(result.reason !== undefined ? { reason: result.reason } : {}),
     ...(step.kind === "expect" ? { strict: step.strict ?? true, strictReason: step.strictReason ?? "" } : {}),
     ...(result.warning !== undefined ? { warning: result.warning } : {}),
+    ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
+    ...(result.flaky ? { flaky: true as const } : {}),
+    ...(result.earlierAttempts
+      ? {
+          earlierAttempts: result.earlierAttempts.map((a) => ({
+            status: a.status,
+            exitCode: a.exitCode,
+            durationMs: a.durationMs,
+            output: a.output,
+            assertions: a.assertions.map(toJsonAssertion),
+            ...(a.reason !== undefined ? { reason: a.reason } : {}),
+          })),
+        }
+      : {}),
+    ...(result.notRetried !== undefined ? { notRetried: result.notRetried } : {}),
   };
+}
+
+function toJsonAssertion({ expected, actual, passed }: JsonAssertion): JsonAssertion {
+  return { expected, actual, passed };
 }

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { basename, extname } from "node:path";
-import type { Builder, TestSuite } from "junit-report-builder";
-import type { Reporter, RunSummary, StepResult } from "../run/result.js";
+import type { Builder, TestCase, TestSuite } from "junit-report-builder";
+import type { AttemptResult, Reporter, RunSummary, StepResult } from "../run/result.js";
 import { assertionDiff, commandLine, failedAssertions, failureMessage, plain, slideLabel } from "./format.js";
 import { writeFileAtomic } from "./write-file.js";
 
@@ -19,6 +19,11 @@ export interface JunitReporterOptions {
  * Failed and timed-out steps are failures; a step a signal stopped is an error ("interrupted by
  * SIGTERM"); skipped steps are skipped, their reason in system-out (junit-report-builder's
  * `<skipped/>` takes no message).
+ *
+ * With --retries, as Maven Surefire writes reruns (and Jenkins reads them): a step that passed on
+ * a retry is a passing testcase with one `<flakyFailure>` per failed try; a step that failed every
+ * try is a `<failure>` for the first and one `<rerunFailure>` per retry. Each has the try's
+ * message and type, the diff of its expectation in `<stackTrace>`, its output in `<system-out>`.
  */
 export class JunitReporter implements Reporter {
   constructor(
@@ -60,9 +65,11 @@ function addTestCase(suite: TestSuite, result: StepResult): void {
     .file(xmlText(step.file))
     .time(roundSeconds(result.durationMs / 1000));
 
+  const tries = result.earlierAttempts ?? [];
   switch (result.status) {
     case "passed":
-      if (result.warning) testCase.standardOutput(cdata([`warning: ${result.warning}`, ...failedAssertions(result).map(assertionDiff)].join("\n")));
+      if (result.flaky) appendTries(testCase, "flakyFailure", tries, result.warning ? warningText(result) : undefined);
+      else if (result.warning) testCase.standardOutput(cdata(warningText(result)));
       break;
     case "skipped":
       testCase.skipped();
@@ -70,21 +77,52 @@ function addTestCase(suite: TestSuite, result: StepResult): void {
       break;
     case "failed":
     case "timedOut": {
-      testCase.failure(xmlText(failureMessage(result)), result.status === "timedOut" ? "timeout" : "failure");
-      const content = failureContent(result);
+      const first = tries[0] ?? result;
+      testCase.failure(xmlText(failureMessage(first)), failureType(first));
+      const content = failureContent(first);
       if (content) testCase.stacktrace(cdata(content));
+      if (tries.length > 0) appendTries(testCase, "rerunFailure", [...tries.slice(1), result]);
       break;
     }
     case "interrupted": {
       const content = failureContent(result);
       testCase.error(xmlText(failureMessage(result)), "interrupted", content ? cdata(content) : undefined);
+      if (tries.length > 0) appendTries(testCase, "rerunFailure", tries);
       break;
     }
   }
 }
 
+function warningText(result: StepResult): string {
+  return [`warning: ${result.warning}`, ...failedAssertions(result).map(assertionDiff)].join("\n");
+}
+
+function failureType(attempt: StepResult | AttemptResult): string {
+  return attempt.status === "timedOut" ? "timeout" : "failure";
+}
+
+/**
+ * Surefire's rerun elements, which junit-report-builder does not know: added with xmlbuilder
+ * (which escapes attributes and text) to the testcase the builder made, after its own children,
+ * then the testcase's `<system-out>`, in the order of Surefire's schema.
+ */
+function appendTries(testCase: TestCase, element: "flakyFailure" | "rerunFailure", tries: readonly (StepResult | AttemptResult)[], systemOut?: string): void {
+  const build = testCase.build.bind(testCase);
+  testCase.build = (parent) => {
+    const node = build(parent);
+    for (const attempt of tries) {
+      const child = node.ele(element, { message: xmlText(failureMessage(attempt)), type: failureType(attempt) });
+      const diffs = failedAssertions(attempt).map(assertionDiff).join("\n\n");
+      if (diffs) child.ele("stackTrace").cdata(cdata(diffs));
+      if (attempt.output.trim()) child.ele("system-out").cdata(cdata(attempt.output.replace(/\s+$/, "")));
+    }
+    if (systemOut) node.ele("system-out").cdata(cdata(systemOut));
+    return node;
+  };
+}
+
 /** The output, then the diff of each failed assertion. */
-function failureContent(result: StepResult): string {
+function failureContent(result: StepResult | AttemptResult): string {
   const parts: string[] = [];
   if (result.output.trim()) parts.push(result.output.replace(/\s+$/, ""));
   for (const assertion of failedAssertions(result)) parts.push(assertionDiff(assertion));

@@ -1,12 +1,12 @@
 /**
  * The one choke point for secrets: what leaves a run (steps, results, their texts, expectations,
- * reasons, warnings) goes through a MaskedView first, so that no reporter, UI or saved state
+ * reasons, warnings, earlier tries of a retried step) goes through a MaskedView first, so that no reporter, UI or saved state
  * (added now or later) can show a masked value, whether it came from the output, the deck's
  * command text, an expected output or an error message.
  */
 import type { Dependency, Step } from "../graph/step.js";
 import { Masker, maskRows } from "./masker.js";
-import type { Assertion, StepResult } from "./result.js";
+import type { Assertion, AttemptResult, StepResult } from "./result.js";
 
 export class MaskedView {
   private readonly masker: Masker;
@@ -69,13 +69,26 @@ export class MaskedView {
   result(result: StepResult): StepResult {
     if (!this.masker.active) return result;
     const m = (text: string): string => this.masker.mask(text);
+    const assertions = (list: readonly Assertion[]): Assertion[] =>
+      list.map((a): Assertion => ({ ...a, expected: m(a.expected), actual: m(a.actual), ...(a.diff !== undefined ? { diff: m(a.diff) } : {}) }));
     return {
       ...result,
       step: this.step(result.step),
       output: m(result.output),
-      assertions: result.assertions.map((a): Assertion => ({ ...a, expected: m(a.expected), actual: m(a.actual), ...(a.diff !== undefined ? { diff: m(a.diff) } : {}) })),
+      assertions: assertions(result.assertions),
       ...(result.reason !== undefined ? { reason: m(result.reason) } : {}),
       ...(result.warning !== undefined ? { warning: m(result.warning) } : {}),
+      ...(result.notRetried !== undefined ? { notRetried: m(result.notRetried) } : {}),
+      ...(result.earlierAttempts
+        ? {
+            earlierAttempts: result.earlierAttempts.map((a): AttemptResult => ({
+              ...a,
+              output: m(a.output),
+              assertions: assertions(a.assertions),
+              ...(a.reason !== undefined ? { reason: m(a.reason) } : {}),
+            })),
+          }
+        : {}),
     };
   }
 }

@@ -25,6 +25,24 @@ export interface StepResult {
   readonly reason?: string;
   /** A loose expectation that did not match: the step passed, with this warning. */
   readonly warning?: string;
+  /** With --retries: how many times the step was tried (the result is the last try's; durationMs covers them all). */
+  readonly attempts?: number;
+  /** With --retries: it failed, then passed on a retry. */
+  readonly flaky?: true;
+  /** With --retries: the tries before the last one, oldest first (each failed or timed out). */
+  readonly earlierAttempts?: readonly AttemptResult[];
+  /** With --retries: why a step that failed was not tried again (`changes the node (kubectl apply -f x.yaml)`). */
+  readonly notRetried?: string;
+}
+
+/** One try of a step that was tried more than once: what it printed and why it failed. */
+export interface AttemptResult {
+  readonly status: StepStatus;
+  readonly exitCode: number | null;
+  readonly durationMs: number;
+  readonly output: string;
+  readonly assertions: readonly Assertion[];
+  readonly reason?: string;
 }
 
 export interface RunSummary {
@@ -35,6 +53,8 @@ export interface RunSummary {
   readonly interrupted: number;
   /** Steps that passed with a warning (loose expectations that did not match). */
   readonly warnings: number;
+  /** Steps that failed, then passed on a retry (--retries); only when there are some. */
+  readonly flaky?: number;
   readonly durationMs: number;
   /** The signal that stopped the run, when one did (its running step is interrupted, the rest skipped). */
   readonly signal?: StopSignal;

@@ -1,4 +1,5 @@
-import type { Step } from "../graph/step.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ACTS_ON_COMMAND, type Step } from "../graph/step.js";
 import { matchExpected } from "./expect-match.js";
 import type { CommandResult, RunningCommand } from "./command.js";
 import { keyBytes, keysBytes } from "./keys.js";
@@ -10,6 +11,7 @@ import { openUrl } from "./open-url.js";
 import { Panes } from "./panes.js";
 import { summarize } from "./summary.js";
 import { isStopSignal } from "./signals.js";
+import { whyNotRetried, withRetries, type RetryOptions } from "./retry.js";
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
@@ -40,6 +42,8 @@ export interface RunOptions {
    * steps after it skipped, and the reporters still hear the end of the run.
    */
   readonly signal?: AbortSignal;
+  /** --retries: a failed step that only reads, or that checks, is tried again (see runRealStep). */
+  readonly retry?: RetryOptions;
 }
 
 export interface RunOutcome {
@@ -56,8 +60,11 @@ const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
 /** After a step was stopped for an interrupt, how long it may take to return what it saw. */
 const INTERRUPTED_STEP_GRACE_MS = 1_000;
 
-/** What the runner remembers of a command step, for the steps that act on it. */
+/** What the runner remembers of a command step, for the steps that act on it (and to run it again). */
 interface CommandState {
+  /** The text as typed. */
+  readonly text: string;
+  /** Started for the steps that drive it (a wait, keys), not awaited. */
   readonly running?: RunningCommand;
   result?: CommandResult;
 }
@@ -161,12 +168,26 @@ export class Runner {
     return this.view.result(await this.runRealStep(step, next));
   }
 
+  /** With --retries, a step that failed or timed out is tried again when retry.ts says it may be. */
   private async runRealStep(step: Step, next: Step | undefined): Promise<StepResult> {
     const skip = this.options.skip?.get(step.id);
     if (skip) return skipped(step, skip);
+    const retry = this.options.retry;
+    if (!retry || retry.retries <= 0) return this.attempt(step, next, false);
+    return withRetries(retry, {
+      run: (again) => this.attempt(step, next, again),
+      whyNot: () => {
+        const t = ACTS_ON_COMMAND.has(step.kind) ? this.target(step) : undefined;
+        return whyNotRetried(step, t && { id: t.id, running: !t.state.result, driven: t.state.running !== undefined }, { ...retry, replaced: this.options.replace });
+      },
+      pause: (ms) => this.pauseBeforeRetry(ms),
+    });
+  }
+
+  private async attempt(step: Step, next: Step | undefined, again: boolean): Promise<StepResult> {
     const start = Date.now();
     try {
-      const partial = await this.interruptible(this.execute(step, next));
+      const partial = await this.interruptible(again ? this.retried(step, next) : this.execute(step, next));
       return { step, exitCode: null, output: "", assertions: [], ...partial, durationMs: Date.now() - start };
     } catch (e) {
       return { step, status: "failed", exitCode: null, output: "", assertions: [], reason: (e as Error).message, durationMs: Date.now() - start };
@@ -201,6 +222,27 @@ export class Runner {
       status: "interrupted",
       reason: isStopSignal(reason) ? `interrupted by ${reason}` : "interrupted",
     };
+  }
+
+  /** A retry: the shell back at its prompt, the command a check acts on run again if it has ended, then the step. */
+  private async retried(step: Step, next: Step | undefined): Promise<Partial<StepResult> & { status: StepStatus }> {
+    const session = await this.panes.active();
+    const t = ACTS_ON_COMMAND.has(step.kind) ? this.target(step) : undefined;
+    // A command still running is judged again as it goes on (a wait waits further): it is not disturbed.
+    if (t && !t.state.result) return this.execute(step, next);
+    if (session.busy) await session.stop();
+    // whyNotRetried() made sure it only reads; one started for a wait to watch is started again.
+    if (t?.state.running) this.begin(session, t.id, t.state.text);
+    else if (t) this.commands.set(t.id, { text: t.state.text, result: await session.run(t.state.text, { timeoutMs: this.timeoutFor(step) }) });
+    return this.execute(step, next);
+  }
+
+  /** Resolves with a reason when the run cannot go on to a retry. */
+  private async pauseBeforeRetry(ms: number): Promise<string | undefined> {
+    const signal = this.options.signal;
+    if (this.runTimeLeft() <= ms) return "the run's time limit is too close";
+    await sleep(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
+    return signal?.aborted ? "interrupted" : undefined;
   }
 
   private async execute(step: Step, next: Step | undefined): Promise<Partial<StepResult> & { status: StepStatus }> {
@@ -242,17 +284,21 @@ export class Runner {
     }
     const text = this.options.replace?.get(step.id) ?? step.text;
     if (next && DRIVES_RUNNING.has(next.kind)) {
-      const running = session.begin(text);
-      const state: CommandState = { running };
-      running.done.then((r) => (state.result = r), () => undefined);
-      this.commands.set(step.id, state);
+      this.begin(session, step.id, text);
       return { status: "passed", reason: "started; the next steps drive it" };
     }
     const result = await session.run(text, { timeoutMs: timeout });
-    this.commands.set(step.id, { result });
+    this.commands.set(step.id, { text, result });
     const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
     const reason = result.timedOut ? timedOutReason(timeout, result, text) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
     return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
+  }
+
+  /** Starts a command for the next steps to drive, without waiting for it. */
+  private begin(session: Session, id: string, text: string): void {
+    const state: CommandState = { text, running: session.begin(text) };
+    state.running!.done.then((r) => (state.result = r), () => undefined);
+    this.commands.set(id, state);
   }
 
   /** The command a step acts on (its first dependency that is a command). */

@@ -10,10 +10,12 @@ export function summarize(results: readonly StepResult[], durationMs?: number, s
   const counts = { passed: 0, failed: 0, skipped: 0, timedOut: 0, interrupted: 0 };
   let total = 0;
   let warnings = 0;
+  let flaky = 0;
   for (const result of results) {
     counts[result.status] += 1;
     if (result.warning) warnings += 1;
+    if (result.flaky) flaky += 1;
     total += result.durationMs;
   }
-  return { ...counts, warnings, durationMs: durationMs ?? total, ...(signal ? { signal } : {}) };
+  return { ...counts, warnings, ...(flaky > 0 ? { flaky } : {}), durationMs: durationMs ?? total, ...(signal ? { signal } : {}) };
 }
