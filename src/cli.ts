@@ -5,6 +5,7 @@ import { EXIT, type Io, UsageError } from "./cli/args.js";
 import { planCommand } from "./cli/plan-command.js";
 import { lintCommand } from "./cli/lint-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { mergeReportsCommand } from "./cli/merge-reports-command.js";
 
 export { EXIT } from "./cli/args.js";
 
@@ -15,6 +16,7 @@ Usage:
   labrun run DECK [options]       run the deck's steps (--ci: non-interactive)
   labrun plan DECK [--json]       show the steps that would run, without running anything
   labrun lint DECK                check the deck without running anything
+  labrun merge-reports FILES...   one report from the JSON reports of a run's shards (run --shard I/N)
 
 DECK is a .md file, a folder of .md files, or a YAML course manifest (title, exclude, content or chapters).
 
@@ -60,6 +62,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return lintCommand(rest, io);
     case "run":
       return runCommand(rest, io);
+    case "merge-reports":
+      return mergeReportsCommand(rest, io);
     default:
       if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`);
       // `labrun DECK`: the attendee's way in (the UI in a terminal, --ci otherwise).
