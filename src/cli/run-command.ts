@@ -159,7 +159,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // A shard's catch-up is marked as such, and left out of its results (the shard that owns those steps reports them).
   const replayed = selected.shard ? selected.replayed : new Set<string>();
   const reporters: Reporter[] = [new CiReporter(process.stdout, { color, catchUp: replayed })];
-  const deck = { title: masker.mask(planned.deck.title), source };
+  const deck = { title: masker.mask(planned.deck.title), source: masker.mask(source) };
   const shard = selected.shard ? { index: selected.shard.index, total: selected.shard.total } : undefined;
   const note = selected.shard && steps.length === 0 ? noStepsNote(selected.shard) : undefined;
   if (values.output) reporters.push(new JsonReporter(values.output, { deck, ...(shard ? { shard } : {}), catchUp: replayed, ...(note ? { note } : {}) }));
