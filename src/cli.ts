@@ -6,6 +6,7 @@ import { planCommand } from "./cli/plan-command.js";
 import { lintCommand } from "./cli/lint-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { watchCommand } from "./cli/watch-command.js";
+import { mergeReportsCommand } from "./cli/merge-reports-command.js";
 
 export { EXIT } from "./cli/args.js";
 
@@ -17,6 +18,7 @@ Usage:
   labrun plan DECK [--json]       show the steps that would run, without running anything
   labrun lint DECK                check the deck without running anything
   labrun watch DECK [options]     on each save, run the slides whose steps changed (q to quit)
+  labrun merge-reports FILES...   one report from the JSON reports of a run's shards (run --shard I/N)
 
 DECK is a .md file, a folder of .md files, or a YAML course manifest (title, exclude, content or chapters).
 
@@ -64,6 +66,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return runCommand(rest, io);
     case "watch":
       return watchCommand(rest, io);
+    case "merge-reports":
+      return mergeReportsCommand(rest, io);
     default:
       if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`);
       // `labrun DECK`: the attendee's way in (the UI in a terminal, --ci otherwise).

@@ -137,13 +137,16 @@ describe.skipIf(process.platform !== "linux")("labrun's temp folders", () => {
       const reused = folder(`labrun-pid${process.pid}-b`, `${process.pid} 1\n`);
       const live = folder(`labrun-pid${process.pid}-c`, `${process.pid} ${readStat(process.pid)?.startTime}\n`);
       const beingMade = folder("labrun-pid4194305-d");
+      // Its owner file created but not yet written, or half written (labruns started side by side): kept.
+      const halfWritten = folder("labrun-pid4194305-h", "");
+      const partWritten = folder("labrun-pid4194305-i", "4194305 1");
       const notOurs = folder("labrun-run-4194305-e", "4194305 12\n");
       // Ours and in this PID namespace: judged; in another (a labrun inside a step's namespace): kept.
       const ns = readlinkSync("/proc/self/ns/pid");
       const goneHere = folder("labrun-pid4194305-f", `4194305 12 ${ns}\n`);
       const otherNamespace = folder("labrun-pid4194305-g", "4194305 12 pid:[1]\n");
       expect(removeStaleRunDirs(parent).sort()).toEqual([gone, reused, goneHere].sort());
-      for (const kept of [live, beingMade, notOurs, otherNamespace]) expect(existsSync(kept), kept).toBe(true);
+      for (const kept of [live, beingMade, halfWritten, partWritten, notOurs, otherNamespace]) expect(existsSync(kept), kept).toBe(true);
       expect(existsSync(gone) || existsSync(reused)).toBe(false);
     } finally {
       rmSync(parent, { recursive: true, force: true });

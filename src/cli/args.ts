@@ -1,7 +1,10 @@
 /** What every command shares: argument parsing, usage errors, exit codes, deck selection options. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Selection } from "../graph/select.js";
+import type { ShardSpec } from "../graph/shard.js";
+import { DeckError } from "../problem.js";
+import { parseJsonReport, reportDurations } from "../report/json-report-read.js";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
@@ -35,11 +38,44 @@ export const SELECTION_OPTIONS = {
   "skip-extra": { type: "boolean" },
   from: { type: "string" },
   only: { type: "string", multiple: true },
+  shard: { type: "string" },
+  durations: { type: "string" },
 } as const;
 
-export function selection(values: { "catch-up"?: string; from?: string; only?: string[]; "skip-extra"?: boolean }): Selection {
+export function selection(values: { "catch-up"?: string; from?: string; only?: string[]; "skip-extra"?: boolean; shard?: string; durations?: string }): Selection {
   const catchUp = values["catch-up"];
-  return { only: values.only, from: values.from, skipExtra: values["skip-extra"], ...(catchUp !== undefined ? { catchUp: catchUp === "" ? true : catchUp } : {}) };
+  if (values.durations !== undefined && values.shard === undefined) throw new UsageError("--durations balances shards: give --shard I/N with it");
+  if (values.shard !== undefined && values.from !== undefined) throw new UsageError("--shard and --from: one or the other");
+  return {
+    only: values.only,
+    from: values.from,
+    skipExtra: values["skip-extra"],
+    ...(catchUp !== undefined ? { catchUp: catchUp === "" ? true : catchUp } : {}),
+    ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+    ...(values.durations !== undefined ? { durations: readDurations(values.durations) } : {}),
+  };
+}
+
+/** `--shard I/N`, 1 ≤ I ≤ N. */
+export function parseShard(value: string): ShardSpec {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = Number(m?.[1]);
+  const total = Number(m?.[2]);
+  if (!m || index < 1 || total < 1 || index > total) throw new UsageError(`--shard ${value}: expected I/N, the I-th of N shards, 1 ≤ I ≤ N (such as 2/3)`);
+  return { index, total };
+}
+
+/** `--durations REPORT.json`: the step durations of an earlier JSON report (a shard's, or a merged one). */
+function readDurations(file: string): Map<string, number> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new DeckError(file, `--durations: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const parsed = parseJsonReport(text);
+  if ("error" in parsed) throw new DeckError(file, `--durations: ${parsed.error}`);
+  return reportDurations(parsed.report);
 }
 
 /**

@@ -5,6 +5,8 @@ import { selectSteps } from "../graph/select.js";
 import { DEFAULT_MUTATING, nodeChanges } from "../graph/from.js";
 import type { RunDeckOptions } from "../run/run-deck.js";
 import type { Reporter } from "../run/result.js";
+import type { ShardPlan } from "../graph/select.js";
+import { formatDuration } from "../report/format.js";
 import { EXIT, type Io, isTruthy, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
 
 const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
@@ -52,6 +54,12 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        (1 s, then twice as long each time): commands that only read (not
                        matching the deck's mutating patterns, as for --from) and the checks
                        (wait, expect, check, open); a step that passes on a retry is flaky
+  --shard I/N          run the I-th of N parts of the course (contiguous, cut between slides,
+                       balanced by expected time), after replaying the earlier steps it needs
+                       (as --from does); replayed steps are marked catch-up, not counted as
+                       this shard's results; merge the shards' JSON reports with merge-reports
+  --durations FILE     with --shard: balance by the step durations of an earlier JSON report
+                       (else waits and longwaits count more than commands, manual steps nothing)
 
 Exit codes: 0 all passed, 1 a step failed or timed out, 2 bad input or missing programs;
 130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP (the running step is reported interrupted,
@@ -118,13 +126,15 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const selected = selectSteps(planned, selection(values));
   const { steps, catchUp } = selected;
   if (catchUp) Object.assign(env, Object.fromEntries(Object.entries(catchUp.env).filter(([k]) => !(k in env))));
-  if (selected.from) err(`labrun: catching up: ${selected.from.catchUp.length} earlier steps before "${selected.from.target.title}" (slide ${selected.from.target.slide})`);
-  if (steps.length === 0) {
+  if (selected.shard) err(shardLine(selected.shard, selected.from?.catchUp.length ?? 0));
+  else if (selected.from) err(`labrun: catching up: ${selected.from.catchUp.length} earlier steps before "${selected.from.target.title}" (slide ${selected.from.target.slide})`);
+  // A shard with no steps (more shards than slides) is a part of the matrix like any other: it passes.
+  if (steps.length === 0 && !selected.shard) {
     io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
     return EXIT.badInput;
   }
   // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
-  const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update || retries > 0;
+  const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update || retries > 0 || selected.shard !== undefined;
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
   // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
   (await import("../run/containment.js")).containment((line) => io.err(line));
@@ -166,9 +176,18 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // A terminal that goes away (SIGHUP) makes writes to it fail: the files asked for are still written.
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const reporters: Reporter[] = [new CiReporter(process.stdout, { color })];
-  for (const report of reports.filter((r) => r.reporter === "json")) reporters.push(new JsonReporter(report.output));
-  if (values.junit) reporters.push(new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) }));
+  // A shard's catch-up is marked as such, and left out of its results (the shard that owns those steps reports them).
+  const replayed = selected.shard ? selected.replayed : new Set<string>();
+  const reporters: Reporter[] = [new CiReporter(process.stdout, { color, catchUp: replayed })];
+  const deck = { title: masker.mask(planned.deck.title), source: masker.mask(source) };
+  const shard = selected.shard ? { index: selected.shard.index, total: selected.shard.total } : undefined;
+  const note = selected.shard && steps.length === 0 ? noStepsNote(selected.shard) : undefined;
+  const context = { deck, ...(shard ? { shard } : {}), catchUp: replayed, ...(note ? { note } : {}) };
+  for (const report of reports.filter((r) => r.reporter === "json")) reporters.push(new JsonReporter(report.output, context));
+  if (values.junit) {
+    const junit = new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) });
+    reporters.push({ onRunEnd: (results, summary) => junit.onRunEnd(results.filter((r) => !replayed.has(r.step.id)), summary) });
+  }
   if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
   const cols = 120;
   const rows = 40;
@@ -179,7 +198,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const slides = slideMarkdown(planned, (text) => masker.mask(text));
     const sourceUrl = values["source-url"];
     for (const report of htmlReports) {
-      reporters.push(new HtmlReporter(report.output, { cols, rows, title: masker.mask(planned.deck.title), slides, ...(sourceUrl !== undefined ? { sourceUrl } : {}) }));
+      reporters.push(new HtmlReporter(report.output, { cols, rows, title: masker.mask(planned.deck.title), slides, context, ...(sourceUrl !== undefined ? { sourceUrl } : {}) }));
     }
   }
   const options: RunDeckOptions = {
@@ -216,6 +235,21 @@ function reportOutputs(names: readonly string[], outputs: readonly string[]): { 
     throw new UsageError(`run: --output ${outputs[names.length]} has no --reporter before it`);
   }
   return names.map((name, i) => ({ reporter: name as ReporterName, output: outputs[i]! }));
+}
+
+/** `labrun: shard 2/3: slides 14-27, 35 steps, after replaying 5 earlier steps`. */
+function shardLine(shard: ShardPlan, replaying: number): string {
+  const head = `labrun: shard ${shard.index}/${shard.total}`;
+  if (shard.steps.length === 0) return `${head}: ${noStepsNote(shard)}`;
+  const first = shard.steps[0]!.slide;
+  const last = shard.steps.at(-1)!.slide;
+  const slides = first === last ? `slide ${first}` : `slides ${first}-${last}`;
+  const expected = formatDuration(shard.expectedMs[shard.index - 1] ?? 0);
+  return `${head}: ${slides}, ${shard.steps.length} step${shard.steps.length === 1 ? "" : "s"} (about ${expected})${replaying ? `, after replaying ${replaying} earlier step${replaying === 1 ? "" : "s"}` : ""}`;
+}
+
+function noStepsNote(shard: ShardPlan): string {
+  return `no steps: the course has ${shard.slides} slide${shard.slides === 1 ? "" : "s"} with steps, for ${shard.total} shards`;
 }
 
 /** The short deck that runs on any machine with bash, offered when a deck's programs are missing. */

@@ -14,7 +14,7 @@ const ON_COMMAND = new Set(["wait", "longwait", "key", "keys", "check", "expect"
 
 /**
  * Dependencies, in one pass over the ordered steps: the most recent step that defines each variable
- * used, that defines each cluster resource or image used, that changed the working directory, that
+ * used, that defines each shell function or alias called, that defines each cluster resource or image used, that changed the working directory, that
  * copied (for paste), that switched panes (tmux), and for wait/key/keys/check/copy the command they
  * act on; for expect, the last command that is not a `hide` helper (the slide quotes what the
  * attendee saw, not a readiness wait). Each dependency keeps its reason (`dependencies`).
@@ -22,6 +22,8 @@ const ON_COMMAND = new Set(["wait", "longwait", "key", "keys", "check", "expect"
  */
 export function buildGraph(parsed: ParsedDeck): StepGraph {
   const definer = new Map<string, string>();
+  // Functions and aliases share bash's command namespace: the latest definition of a name wins.
+  const callable = new Map<string, { id: string; what: "function" | "alias" }>();
   const resources = new ResourceDefiners();
   const facts = new Map<string, ShellFacts>();
   let cwd: string | undefined;
@@ -45,11 +47,17 @@ export function buildGraph(parsed: ParsedDeck): StepGraph {
       defines = f.defines;
       uses = unique([...f.uses, ...f.optionalUses]);
       for (const v of uses) need(definer.get(v), `variable ${v}`);
+      for (const name of unique(f.commands.map((words) => words[0] ?? ""))) {
+        const def = callable.get(name);
+        if (def) need(def.id, `${def.what} ${name}`);
+      }
       need(cwd, "cwd");
       need(pane, "pane");
       owned = resourceFacts(f.commands);
       for (const r of owned.uses) need(resources.definer(r), describeResource(r));
       for (const v of f.defines) definer.set(v, raw.id);
+      for (const name of f.functions) callable.set(name, { id: raw.id, what: "function" });
+      for (const name of f.aliases) callable.set(name, { id: raw.id, what: "alias" });
       for (const r of owned.defines) resources.define(r, raw.id);
       if (f.changesCwd) cwd = raw.id;
       command = raw.id;

@@ -1,5 +1,6 @@
 import type { Step } from "../graph/step.js";
-import type { SelectedSteps } from "../graph/select.js";
+import type { SelectedSteps, ShardPlan } from "../graph/select.js";
+import { formatDuration } from "../report/format.js";
 import type { PlannedDeck } from "../graph/planned-deck.js";
 
 /** `labrun plan --json`: exactly one JSON document. */
@@ -29,7 +30,18 @@ export function planJson(steps: readonly Step[], selected?: SelectedSteps): stri
       ...(replaced !== undefined ? { replacedBy: replaced } : {}),
     };
   });
-  return JSON.stringify({ steps: out }, null, 2);
+  const shard = selected?.shard;
+  return JSON.stringify({ ...(shard ? { shard: { index: shard.index, total: shard.total, expectedMs: Math.round(shard.expectedMs[shard.index - 1] ?? 0) } } : {}), steps: out }, null, 2);
+}
+
+/** `shard 2/3: slides 14-27 (about 1m20s; the shards: 1m10s, 1m20s, 1m15s)`, catch-up included. */
+function shardHeading(shard: ShardPlan): string {
+  const head = `shard ${shard.index}/${shard.total}`;
+  const all = shard.expectedMs.map((ms) => formatDuration(ms)).join(", ");
+  if (shard.steps.length === 0) return `${head}: no steps (the course has ${shard.slides} slides with steps; expected time of the shards: ${all})`;
+  const first = shard.steps[0]!.slide;
+  const last = shard.steps.at(-1)!.slide;
+  return `${head}: ${first === last ? `slide ${first}` : `slides ${first}-${last}`} (about ${formatDuration(shard.expectedMs[shard.index - 1] ?? 0)}, catch-up included; the shards: ${all})`;
 }
 
 const MARK: Partial<Record<Step["kind"], string>> = { manual: "(shown, not run)" };
@@ -46,6 +58,7 @@ export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): str
   const lines: string[] = [];
   const slides = new Set(steps.map((s) => s.slide));
   lines.push(`${planned.deck.title}: ${steps.length} steps on ${slides.size} slides (${planned.parsed.slides.length} slides in all)`);
+  if (selected?.shard) lines.push(shardHeading(selected.shard));
   if (selected?.catchUp) lines.push(`catch-up profile '${selected.catchUp.name}': ${Object.entries(selected.catchUp.env).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   let chapter: string | undefined;
   let slide: number | undefined;

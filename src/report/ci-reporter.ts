@@ -9,10 +9,13 @@ import {
   plain,
   tail,
 } from "./format.js";
+import { failedCatchUp, ownSummary } from "./own-results.js";
 
 export interface CiReporterOptions {
   /** Colour the output; the caller decides (TTY, NO_COLOR, --color). */
   readonly color?: boolean;
+  /** Ids of the steps a shard replays first: marked `(catch-up)`, and not counted in its summary. */
+  readonly catchUp?: ReadonlySet<string>;
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2 } as const;
@@ -55,20 +58,33 @@ const OUTPUT_LINES = 20;
  */
 export class CiReporter implements Reporter {
   private readonly color: boolean;
+  private readonly catchUp: ReadonlySet<string>;
 
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,
     opts: CiReporterOptions = {},
   ) {
     this.color = opts.color ?? false;
+    this.catchUp = opts.catchUp ?? new Set();
   }
 
   onStepResult(result: StepResult): void {
     this.out.write(this.formatResult(result) + "\n");
   }
 
-  onRunEnd(_results: readonly StepResult[], summary: RunSummary): void {
-    this.out.write("\n" + this.formatSummary(summary) + "\n");
+  onRunEnd(results: readonly StepResult[], summary: RunSummary): void {
+    if (this.catchUp.size === 0) {
+      this.out.write("\n" + this.formatSummary(summary) + "\n");
+      return;
+    }
+    // A shard: its own steps are its results; the replay is said after them, in red when it failed.
+    const own = ownSummary(results, summary, this.catchUp);
+    const replayed = results.filter((r) => this.catchUp.has(r.step.id)).length;
+    const failed = failedCatchUp(results, this.catchUp);
+    const after = failed
+      ? this.paint("red", `catch-up failed at ${failed.step.file}:${failed.step.line}: the shard's own steps did not run`)
+      : this.paint("dim", `after ${replayed} catch-up step${replayed === 1 ? "" : "s"}`);
+    this.out.write("\n" + this.formatSummary(own) + ` (${after})\n`);
   }
 
   /** The line of a finished step, and for a failure the output and diffs under it. */
@@ -79,6 +95,7 @@ export class CiReporter implements Reporter {
     const where = `${step.file}:${step.line}`;
     const what = step.kind === "bash" ? commandLine(step.text) : `[${step.kind}] ${commandLine(step.text)}`;
     let line = `${head} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
+    if (this.catchUp.has(step.id)) line += this.paint("dim", "  (catch-up)");
     if (result.status === "skipped" && result.reason) line += this.paint("dim", `  (${plain(result.reason)})`);
     if (result.flaky) return [this.flakyLine(result, where, what), ...attemptLines(result).map((l) => indent(plain(l)))].join("\n");
     if (result.attempts !== undefined && result.attempts > 1 && result.status !== "passed") line += `  (${result.attempts} attempts)`;
@@ -104,7 +121,8 @@ export class CiReporter implements Reporter {
 
   /** A passed step whose loose expectation did not match: `⚠ WARN`, in yellow. */
   private warningLine(result: StepResult, where: string, what: string): string {
-    return `${this.paint("yellow", "⚠ WARN")} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
+    const tag = this.catchUp.has(result.step.id) ? this.paint("dim", "  (catch-up)") : "";
+    return `${this.paint("yellow", "⚠ WARN")} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}${tag}`;
   }
 
   /** A step that failed, then passed on a retry: `~ FLAKY`, in yellow, with the attempt that passed. */

@@ -9,7 +9,7 @@ import type { Step } from "../graph/step.js";
 import type { PlannedDeck } from "../graph/planned-deck.js";
 import type { Reporter, RunSummary, StepResult } from "../run/result.js";
 import type { AsciicastEvent, AsciicastHeader } from "./asciicast-reporter.js";
-import { toJsonReport } from "./json-reporter.js";
+import { toJsonReport, type JsonReportContext } from "./json-reporter.js";
 import { StepOutputWindow } from "./step-output-window.js";
 import { writeFileAtomic } from "./write-file.js";
 import { renderHtmlReport, type HtmlStepDetail } from "./html/render.js";
@@ -24,6 +24,8 @@ export interface HtmlReporterOptions {
   readonly sourceUrl?: string;
   /** Each slide's Markdown (masked), by slide number: see slideMarkdown. */
   readonly slides?: ReadonlyMap<number, string>;
+  /** What the run knows of itself (deck, shard, catch-up steps), as the JSON report has it. */
+  readonly context?: JsonReportContext;
 }
 
 /** A step's raw output in the page: its beginning and its end, as the recording bounds it but smaller (the page is read, not replayed). */
@@ -89,7 +91,7 @@ export class HtmlReporter implements Reporter {
       ...(this.options.title !== undefined ? { title: this.options.title } : {}),
       env: { TERM: "xterm-256color", SHELL: "/bin/bash" },
     };
-    const html = await renderHtmlReport(toJsonReport(results, summary), {
+    const html = await renderHtmlReport(toJsonReport(results, summary, this.options.context), {
       ...(this.options.title !== undefined ? { title: this.options.title } : {}),
       ...(this.options.sourceUrl !== undefined ? { sourceUrl: this.options.sourceUrl } : {}),
       ...(this.options.slides ? { slides: this.options.slides } : {}),

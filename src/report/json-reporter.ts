@@ -1,10 +1,19 @@
 import type { StepKind } from "../graph/step.js";
 import type { Reporter, RunSummary, StepResult, StepStatus } from "../run/result.js";
 import type { StopSignal } from "../run/signals.js";
+import { ownSummary } from "./own-results.js";
 import { writeFileAtomic } from "./write-file.js";
 
 /** The shape of the JSON report: other tools read it, so its keys stay as they are. */
 export interface JsonReport {
+  /** The deck that ran: `merge-reports` checks that shards come from one deck. */
+  readonly deck?: JsonDeck;
+  /** `--shard I/N`: this report holds that part of the course (its catch-up steps marked `catchUp`). */
+  readonly shard?: JsonShard;
+  /** A merged report: how many shards it was merged from. */
+  readonly shards?: number;
+  /** Why the report has no steps, when a shard had none. */
+  readonly note?: string;
   /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), only when one did. */
   readonly signal?: StopSignal;
   readonly steps: readonly JsonStep[];
@@ -41,6 +50,10 @@ export interface JsonStep {
   readonly earlierAttempts?: readonly JsonAttempt[];
   /** With --retries: why a failed step was not tried again. */
   readonly notRetried?: string;
+  /** Replayed before a shard's own steps to bring the node to the state they assume: not a result of this shard. */
+  readonly catchUp?: true;
+  /** In a merged report: the shard (1-based) that ran the step. */
+  readonly shard?: number;
 }
 
 /** One earlier try of a retried step. */
@@ -53,6 +66,25 @@ export interface JsonAttempt {
   readonly reason?: string;
 }
 
+export interface JsonDeck {
+  readonly title: string;
+  readonly source: string;
+}
+
+export interface JsonShard {
+  readonly index: number;
+  readonly total: number;
+}
+
+/** What a run knows about itself besides its results. */
+export interface JsonReportContext {
+  readonly deck?: JsonDeck;
+  readonly shard?: JsonShard;
+  /** Ids of the steps replayed first (a shard's catch-up): marked, and left out of the summary. */
+  readonly catchUp?: ReadonlySet<string>;
+  readonly note?: string;
+}
+
 export interface JsonAssertion {
   readonly expected: string;
   readonly actual: string;
@@ -61,17 +93,25 @@ export interface JsonAssertion {
 
 /** Writes the whole run as one JSON file when it ends. */
 export class JsonReporter implements Reporter {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly context: JsonReportContext = {},
+  ) {}
 
   async onRunEnd(results: readonly StepResult[], summary: RunSummary): Promise<void> {
-    await writeFileAtomic(this.file, JSON.stringify(toJsonReport(results, summary), null, 2) + "\n");
+    await writeFileAtomic(this.file, JSON.stringify(toJsonReport(results, summary, this.context), null, 2) + "\n");
   }
 }
 
-export function toJsonReport(results: readonly StepResult[], summary: RunSummary): JsonReport {
+export function toJsonReport(results: readonly StepResult[], fullSummary: RunSummary, context: JsonReportContext = {}): JsonReport {
+  const catchUp = context.catchUp ?? new Set<string>();
+  const summary = ownSummary(results, fullSummary, catchUp);
   return {
+    ...(context.deck ? { deck: context.deck } : {}),
+    ...(context.shard ? { shard: { index: context.shard.index, total: context.shard.total } } : {}),
+    ...(context.note ? { note: context.note } : {}),
     ...(summary.signal ? { signal: summary.signal } : {}),
-    steps: results.map(toJsonStep),
+    steps: results.map((r) => (catchUp.has(r.step.id) ? { ...toJsonStep(r), catchUp: true as const } : toJsonStep(r))),
     summary: {
       passed: summary.passed,
       failed: summary.failed,

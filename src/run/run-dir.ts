@@ -74,6 +74,8 @@ function ownerAlive(dir: string, pid: number): boolean {
     // Being created right now (or not labrun's): not ours to judge.
     return true;
   }
+  // Written but not yet whole (another labrun started at the same moment, as shards side by side do): being created.
+  if (!recorded.endsWith("\n")) return true;
   const [, startTime, namespace = ""] = recorded.trim().split(" ");
   // A labrun in another PID namespace (one run inside a step of another, a container sharing
   // /tmp) has pids this one cannot see: its folder is not ours to judge.
