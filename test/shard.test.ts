@@ -145,7 +145,7 @@ describe("sharded runs, merged", () => {
     expect(page.code, page.stderr).toBe(1);
     const doc = readFileSync(html, "utf8");
     expect(doc.match(/class="step s-[a-z]+/g)?.map((c) => c.slice("class=\"step s-".length))).toEqual(verdicts(expected).map(([, status]) => status));
-    expect(doc).toContain(`https://forge.example/o/r/blob/main/${COURSE}#L`);
+    expect(doc).toContain("https://forge.example/o/r/blob/main/fixtures/shard/course.md#L");
     expect(doc).toContain("failing on purpose");
 
     // A missing shard, a duplicated one: each named, one line, exit 2.
