@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { planDeck } from "../src/index.js";
 import { selectSteps } from "../src/graph/select.js";
 import { DeckError } from "../src/problem.js";
-import { cli, ROOT, slides } from "./helpers.js";
+import { cli, ROOT, slides, scratchDir } from "./helpers.js";
 
 const DOUBLE = join(ROOT, "test/lab-double");
 const dirs: string[] = [];
@@ -122,7 +122,7 @@ describe("catch-up profiles", () => {
   });
 
   it("a selector that matches nothing is an error naming the config line", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "labrun-profile-"));
+    const dir = scratchDir("labrun-profile-");
     copyFileSync(slides("dockercoins.md"), join(dir, "dockercoins.md"));
     writeFileSync(join(dir, "labrun.yml"), "catchUp:\n  p:\n    env: {REGISTRY: x}\n    skip:\n      - slide: Deploying a self-hosted registry\n      - slide: No such slide\n");
     const r = await cli(["plan", join(dir, "dockercoins.md"), "--catch-up"]);
@@ -134,7 +134,7 @@ describe("catch-up profiles", () => {
   });
 
   it("lint knows the profile's variables", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "labrun-profile-"));
+    const dir = scratchDir("labrun-profile-");
     writeFileSync(join(dir, "deck.md"), "## x\n.exercise[\n```bash\necho $FROM_PROFILE\n```\n]\n");
     expect((await cli(["lint", join(dir, "deck.md")])).code).toBe(1);
     writeFileSync(join(dir, "labrun.yml"), "catchUp:\n  p:\n    env: {FROM_PROFILE: x}\n");

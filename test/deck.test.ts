@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { loadDeck } from "../src/deck/load.js";
 import { DeckError } from "../src/problem.js";
-import { fixture, slides } from "./helpers.js";
+import { fixture, slides, scratchDir } from "./helpers.js";
 
 function errorOf(fn: () => unknown): DeckError {
   try {
@@ -49,7 +49,7 @@ describe("loadDeck", () => {
   });
 
   it("reads a labrun key inside a manifest", () => {
-    const dir = mkdtempSync(join(tmpdir(), "labrun-"));
+    const dir = scratchDir("labrun-");
     writeFileSync(join(dir, "a.md"), "## A\n");
     writeFileSync(join(dir, "m.yml"), "title: t\ncontent:\n  - a.md\nlabrun:\n  env: [X]\n  stepTimeout: nope\n");
     const e = errorOf(() => loadDeck(join(dir, "m.yml")));

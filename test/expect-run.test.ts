@@ -1,5 +1,5 @@
-import { describe, it, expect, beforeEach } from "vitest";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, fixture } from "./helpers.js";
@@ -23,6 +23,7 @@ let work: string;
 beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), "labrun-expect-"));
 });
+afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 async function run(deck: string, extra: string[] = [], env: Record<string, string> = {}) {
   const report = join(work, "report.json");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { planDeck, type PlannedDeck } from "../src/index.js";
 import { planJson } from "../src/plan/outline.js";
 import type { Step } from "../src/graph/step.js";
-import { fixture, slides, ROOT } from "./helpers.js";
+import { fixture, slides, ROOT, scratchDir } from "./helpers.js";
 
 let seed: PlannedDeck;
 const byText = (text: string, kind?: string): Step => {
@@ -92,7 +92,7 @@ describe("the seed deck's step graph", () => {
   it("keeps ids when an earlier slide of the file changes", async () => {
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
-    const dir = mkdtempSync(join(tmpdir(), "labrun-"));
+    const dir = scratchDir("labrun-");
     const text = readFileSync(slides("dockercoins.md"), "utf8");
     writeFileSync(join(dir, "dockercoins.md"), text.replace("## The plan", "## The plan\n\n.exercise[\n```bash\necho new step\n```\n]\n\n---\n\n## A new slide"));
     const edited = await planDeck(join(dir, "dockercoins.md"));

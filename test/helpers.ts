@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { onTestFinished } from "vitest";
 import { execa } from "execa";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -23,4 +26,11 @@ export async function cli(args: readonly string[], opts: { cwd?: string; env?: R
     stdin: "ignore",
   });
   return { code: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A temp folder that goes when the current test ends, passed or failed (call it inside a test). */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

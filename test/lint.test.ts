@@ -7,7 +7,7 @@ import { editDistance, likelyMeant } from "../src/lint/rules/command-typo.js";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixture, slides, ROOT } from "./helpers.js";
+import { fixture, slides, ROOT, scratchDir } from "./helpers.js";
 
 async function lintFixture(name: string, env: string[] = []) {
   const planned = await planDeck(fixture(name));
@@ -75,7 +75,7 @@ describe("lint rules, each on a deck written for it", () => {
     const typos = (path: string) => lintDeck(planned, { path }).filter((p) => p.ruleId === "command-typo").map((p) => p.message.split("'")[1]);
     expect(typos("")).toEqual(["kuectl", "dokcer", "greting"]);
     expect(typos(process.env.PATH ?? "")).toEqual(typos(""));
-    const bin = mkdtempSync(join(tmpdir(), "labrun-bin-"));
+    const bin = scratchDir("labrun-bin-");
     writeFileSync(join(bin, "dokcer"), "#!/bin/sh\n");
     chmodSync(join(bin, "dokcer"), 0o755);
     expect(typos(bin)).toEqual(["kuectl", "greting"]);
@@ -117,7 +117,7 @@ describe("lint rules, each on a deck written for it", () => {
     const seed = join(ROOT, "..", "shared", "seed", "000_df302967ad4726bd.txt");
     if (!existsSync(seed)) return;
     const original = readFileSync(seed, "utf8");
-    const dir = mkdtempSync(join(tmpdir(), "labrun-seed-"));
+    const dir = scratchDir("labrun-seed-");
     writeFileSync(join(dir, "seed.md"), original);
     const found = lintDeck(await planDeck(join(dir, "seed.md"))).filter((p) => p.ruleId === "double-encoded");
     expect(found.map((p) => `${p.line}:${p.column}`).slice(0, 2)).toEqual(["3:7", "5:17"]);

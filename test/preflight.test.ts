@@ -1,3 +1,4 @@
+import { scratchDir } from "./helpers.js";
 import { describe, it, expect } from "vitest";
 import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,7 +7,7 @@ import { planDeck } from "../src/index.js";
 import { missingPrograms } from "../src/run/preflight.js";
 
 async function missing(deck: string, path = "") {
-  const dir = mkdtempSync(join(tmpdir(), "labrun-preflight-"));
+  const dir = scratchDir("labrun-preflight-");
   writeFileSync(join(dir, "deck.md"), deck);
   const planned = await planDeck(join(dir, "deck.md"));
   return missingPrograms(planned.graph.steps, planned.graph.facts, path).map((m) => m.program);
@@ -24,7 +25,7 @@ describe("missingPrograms (what run --ci and the UI's tour offer are based on)",
   });
 
   it("looks programs up on the given PATH", async () => {
-    const bin = mkdtempSync(join(tmpdir(), "labrun-bin-"));
+    const bin = scratchDir("labrun-bin-");
     writeFileSync(join(bin, "labrun-tool"), "#!/bin/sh\n");
     chmodSync(join(bin, "labrun-tool"), 0o755);
     expect(await missing(lab("labrun-tool --version"), bin)).toEqual([]);

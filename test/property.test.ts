@@ -1,3 +1,4 @@
+import { scratchDir } from "./helpers.js";
 import { describe, it, expect, beforeAll } from "vitest";
 import fc from "fast-check";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -46,7 +47,7 @@ describe("loading never throws on arbitrary text", () => {
   });
 
   it("loadDeck on arbitrary bytes either loads or says why in a DeckError", () => {
-    const dir = mkdtempSync(join(tmpdir(), "labrun-prop-"));
+    const dir = scratchDir("labrun-prop-");
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 500 }), (bytes) => {
         const file = join(dir, "deck.md");

@@ -1,5 +1,5 @@
-import { describe, it, expect, beforeEach } from "vitest";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planDeck, lintDeck } from "../src/index.js";
@@ -90,6 +90,7 @@ describe("run refuses a deck with structural errors, unless --force", () => {
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), "labrun-structural-"));
   });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
 
   for (const name of ["fence-unclosed.md", "comment-unclosed.md", "macro-unclosed.md", "directive-empty.md"]) {
     it(`${name}: exit 2, file:line:col: error lines, and nothing ran`, async () => {
