@@ -53,6 +53,8 @@ describe("bad input: one line, exit 2, no stack trace", () => {
     [["plan"], "labrun: plan: which deck? give a .md file, a folder or a YAML manifest (see 'labrun --help')\n"],
     [["plan", "slides/dockercoins.yml", "--bogus"], "labrun: unknown option '--bogus' (see 'labrun --help')\n"],
     [["frobnicate"], "labrun: unknown command 'frobnicate' (see 'labrun --help')\n"],
+    [["run", "slides/tour.md", "--ci", "--mask", "LABRUN_NO_SUCH_VAR"], "labrun: run: --mask LABRUN_NO_SUCH_VAR: no such variable in the environment or --env (see 'labrun --help')\n"],
+    [["watch", "slides/tour.md", "--mask", "LABRUN_NO_SUCH_VAR"], "labrun: watch: --mask LABRUN_NO_SUCH_VAR: no such variable in the environment or --env (see 'labrun --help')\n"],
   ])("%j", async (args, stderr) => {
     const r = await cli(args);
     expect(r.code).toBe(2);

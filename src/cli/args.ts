@@ -111,3 +111,12 @@ export function seconds(value: string | undefined, flag: string): number | undef
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} ${value}: expected a number of seconds`);
   return n * 1000;
 }
+
+/** The values of the `--mask VAR` variables, from the environment or `--env`; an unknown name is a usage error. */
+export function maskValues(command: string, names: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
+  return names.map((name) => {
+    const value = env[name];
+    if (value === undefined) throw new UsageError(`${command}: --mask ${name}: no such variable in the environment or --env`);
+    return value;
+  });
+}

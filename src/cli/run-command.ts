@@ -7,7 +7,7 @@ import type { RunDeckOptions } from "../run/run-deck.js";
 import type { Reporter } from "../run/result.js";
 import type { ShardPlan } from "../graph/select.js";
 import { formatDuration } from "../report/format.js";
-import { EXIT, type Io, isTruthy, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
+import { EXIT, type Io, isTruthy, maskValues, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
 
 const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
 
@@ -97,11 +97,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const retries = retryCount(values.retries);
   const env = parseEnv(values.env ?? []);
   const fullEnv = { ...process.env, ...env } as Record<string, string>;
-  const mask = (values.mask ?? []).map((name) => {
-    const value = fullEnv[name];
-    if (value === undefined) throw new UsageError(`run: --mask ${name}: no such variable in the environment or --env`);
-    return value;
-  });
+  const mask = maskValues("run", values.mask ?? [], fullEnv);
   // Loaded here, not at the top: plan and lint never load the terminal machinery.
   const { runDeck } = await import("../run/run-deck.js");
   const { STOP_SIGNALS } = await import("../run/signals.js");

@@ -6,7 +6,7 @@ import { DeckWatcher, watchedFiles } from "../deck/deck-watcher.js";
 import { DEFAULT_MUTATING } from "../graph/from.js";
 import type { PlannedDeck } from "../graph/planned-deck.js";
 import { changedSlides, planRound, type SlideRun } from "../graph/watch-plan.js";
-import { EXIT, type Io, onlyDeck, parse, parseEnv, seconds, UsageError } from "./args.js";
+import { EXIT, type Io, maskValues, onlyDeck, parse, parseEnv, seconds } from "./args.js";
 
 const WATCH_HELP = `labrun watch DECK [options]: run what you edit, as you save it
 
@@ -46,11 +46,7 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
   const source = onlyDeck(positionals, "watch");
   const env = parseEnv(values.env ?? []);
   const fullEnv = { ...process.env, ...env } as Record<string, string>;
-  const mask = (values.mask ?? []).map((name) => {
-    const value = fullEnv[name];
-    if (value === undefined) throw new UsageError(`watch: --mask ${name}: no such variable in the environment or --env`);
-    return value;
-  });
+  const mask = maskValues("watch", values.mask ?? [], fullEnv);
   const { LiveSession } = await import("../run/live-session.js");
   const { STOP_SIGNALS } = await import("../run/signals.js");
   const { closeAllSessionsSync } = await import("../run/session.js");
