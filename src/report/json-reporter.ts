@@ -56,15 +56,8 @@ export interface JsonStep {
   readonly shard?: number;
 }
 
-/** One earlier try of a retried step. */
-export interface JsonAttempt {
-  readonly status: StepStatus;
-  readonly exitCode: number | null;
-  readonly durationMs: number;
-  readonly output: string;
-  readonly assertions: readonly JsonAssertion[];
-  readonly reason?: string;
-}
+/** One earlier try of a retried step: the step's own verdict fields, as that try left them. */
+export type JsonAttempt = Pick<JsonStep, "status" | "exitCode" | "durationMs" | "output" | "assertions" | "reason">;
 
 export interface JsonDeck {
   readonly title: string;

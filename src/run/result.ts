@@ -36,14 +36,7 @@ export interface StepResult {
 }
 
 /** One try of a step that was tried more than once: what it printed and why it failed. */
-export interface AttemptResult {
-  readonly status: StepStatus;
-  readonly exitCode: number | null;
-  readonly durationMs: number;
-  readonly output: string;
-  readonly assertions: readonly Assertion[];
-  readonly reason?: string;
-}
+export type AttemptResult = Pick<StepResult, "status" | "exitCode" | "durationMs" | "output" | "assertions" | "reason">;
 
 export interface RunSummary {
   readonly passed: number;
