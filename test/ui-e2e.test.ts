@@ -153,7 +153,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
   it("on SIGTERM mid-step saves the running step as interrupted, to resume at it, and exits 143", async () => {
     const socket = `${SOCKET}-term`;
     const work = mkdtempSync(join(tmpdir(), "labrun-ui-term-"));
-    const pane = `env LABRUN_STATE_DIR=${work} sh -c 'node --import tsx src/main.ts fixtures/ui/slow.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
+    const pane = `env -u CI -u GITHUB_ACTIONS LABRUN_STATE_DIR=${work} sh -c 'node --import tsx src/main.ts fixtures/ui/slow.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
     const capture = () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "term"], { encoding: "utf8" });
     const waitFor = async (what: string, ok: () => boolean) => {
       const deadline = Date.now() + 60_000;
@@ -191,7 +191,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
     const socket = `${SOCKET}-gone`;
     const work = mkdtempSync(join(tmpdir(), "labrun-ui-gone-"));
     // sh ignores the hangup so that it can note labrun's exit code.
-    const pane = `env LABRUN_STATE_DIR=${work} sh -c 'trap "" HUP; node --import tsx src/main.ts fixtures/ui/basic.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
+    const pane = `env -u CI -u GITHUB_ACTIONS LABRUN_STATE_DIR=${work} sh -c 'trap "" HUP; node --import tsx src/main.ts fixtures/ui/basic.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
     try {
       // The pane stays when its command ends, so that a labrun that exits before drawing is
       // reported with what it printed, not as "no server running".
