@@ -2,11 +2,6 @@
 import { existsSync } from "node:fs";
 import { DeckError } from "./problem.js";
 import { EXIT, type Io, UsageError } from "./cli/args.js";
-import { planCommand } from "./cli/plan-command.js";
-import { lintCommand } from "./cli/lint-command.js";
-import { runCommand } from "./cli/run-command.js";
-import { watchCommand } from "./cli/watch-command.js";
-import { mergeReportsCommand } from "./cli/merge-reports-command.js";
 
 export { EXIT } from "./cli/args.js";
 
@@ -57,21 +52,22 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     io.out("labrun 0.1.0");
     return EXIT.ok;
   }
+  // Each command's modules load when it runs: `--help` or `plan` never pay for the runner or the UI.
   switch (command) {
     case "plan":
-      return planCommand(rest, io);
+      return (await import("./cli/plan-command.js")).planCommand(rest, io);
     case "lint":
-      return lintCommand(rest, io);
+      return (await import("./cli/lint-command.js")).lintCommand(rest, io);
     case "run":
-      return runCommand(rest, io);
+      return (await import("./cli/run-command.js")).runCommand(rest, io);
     case "watch":
-      return watchCommand(rest, io);
+      return (await import("./cli/watch-command.js")).watchCommand(rest, io);
     case "merge-reports":
-      return mergeReportsCommand(rest, io);
+      return (await import("./cli/merge-reports-command.js")).mergeReportsCommand(rest, io);
     default:
       if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`);
       // `labrun DECK`: the attendee's way in (the UI in a terminal, --ci otherwise).
-      if (existsSync(command) || /\.(md|ya?ml)$/i.test(command) || command.includes("/")) return runCommand(argv, io);
+      if (existsSync(command) || /\.(md|ya?ml)$/i.test(command) || command.includes("/")) return (await import("./cli/run-command.js")).runCommand(argv, io);
       throw new UsageError(`unknown command '${command}'`);
   }
 }

@@ -16,8 +16,11 @@ export interface PlanOptions {
 
 /** Load, parse and build the step graph of a deck. Never runs anything. Throws DeckError on unreadable input. */
 export async function planDeck(source: string): Promise<PlannedDeck> {
-  const deck = loadDeck(source);
-  await initShellParser();
+  // The bash grammar compiles while the deck's files are read.
+  const parser = initShellParser();
+  parser.catch(() => {});
+  const deck = await loadDeck(source);
+  await parser;
   const parsed = parseDeck(deck);
   return { deck, parsed, graph: buildGraph(parsed) };
 }

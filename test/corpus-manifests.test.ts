@@ -50,8 +50,8 @@ describe.skipIf(!present)("a manifest's steps are its files' steps, in order", (
 
     // Each listed file planned alone (it has no manifest: no fields, no repository to include
     // from, so its lines are its own), minus the excluded classes.
-    const expected = listedFiles(manifest.content).flatMap((rel) => {
-      const alone = loadDeck(join(SLIDES, rel));
+    const alones = await Promise.all(listedFiles(manifest.content).map(async (rel) => ({ rel, alone: await loadDeck(join(SLIDES, rel)) })));
+    const expected = alones.flatMap(({ alone }) => {
       return parseDeck({ ...alone, exclude: manifest.exclude }).steps.map((s) => ({
         kind: s.kind,
         file: s.file,

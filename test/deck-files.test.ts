@@ -183,7 +183,7 @@ describe("cycles are errors naming the chain", () => {
     write("slides/twice.md", "## Twice\n\n```\n@@INCLUDE[k8s/mid.md]\n@@INCLUDE[k8s/leaf.yaml]\n```\n");
     const r = await cli(["lint", "repo/slides/twice.md"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    const text = loadDeck(join(repo, "slides", "twice.md")).files[0]!.text;
+    const text = (await loadDeck(join(repo, "slides", "twice.md"))).files[0]!.text;
     expect(text).toBe("## Twice\n\n```\nkind: Leaf\nkind: Leaf\n```\n");
   });
 });

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { parseDeck } from "../src/parse/parse-deck.js";
 import { buildGraph } from "../src/graph/build.js";
 import { initShellParser } from "../src/graph/shell.js";
-import { DEFAULT_CONFIG } from "../src/deck/config.js";
+import { DEFAULT_CONFIG } from "../src/deck/default-config.js";
 import { lint, SHELL_VARIABLES } from "../src/lint/lint.js";
 
 beforeAll(() => initShellParser());

@@ -18,8 +18,8 @@ beforeAll(async () => {
   await initShellParser();
 });
 
-function plan(path: string) {
-  const parsed = parseDeck(loadDeck(path));
+async function plan(path: string) {
+  const parsed = parseDeck(await loadDeck(path));
   return { parsed, graph: buildGraph(parsed) };
 }
 
@@ -31,8 +31,8 @@ function lineOf(file: string, text: string, after = 0): number {
 }
 
 describe("manifest parts", () => {
-  it("follows content: nested to any depth, in order, with YAML comments ignored", () => {
-    const deck = loadDeck(repo("slides/course.yml"));
+  it("follows content: nested to any depth, in order, with YAML comments ignored", async () => {
+    const deck = await loadDeck(repo("slides/course.yml"));
     expect(deck.files.map((f) => f.key)).toEqual([
       "intro",
       "parts/one",
@@ -44,8 +44,8 @@ describe("manifest parts", () => {
     ]);
   });
 
-  it("reads chapters: (the 2018 courses) like content:", () => {
-    const { graph } = plan(repo("slides/chapters.yml"));
+  it("reads chapters: (the 2018 courses) like content:", async () => {
+    const { graph } = await plan(repo("slides/chapters.yml"));
     expect(graph.steps.map((s) => s.text)).toEqual([
       "git clone https://github.com/example/course",
       "echo one",
@@ -55,21 +55,21 @@ describe("manifest parts", () => {
     ]);
   });
 
-  it("drops the slides of excluded classes", () => {
-    const { graph } = plan(repo("slides/course.yml"));
+  it("drops the slides of excluded classes", async () => {
+    const { graph } = await plan(repo("slides/course.yml"));
     expect(graph.steps.map((s) => s.text)).not.toContain("echo self-paced");
   });
 
-  it("reads slide properties separated by blank lines, as remark.js does (the courses' inline title slides)", () => {
+  it("reads slide properties separated by blank lines, as remark.js does (the courses' inline title slides)", async () => {
     const [slide] = splitSlides("name: part-2\n\nclass: title, self-paced\n\nPart two");
     expect(slide!.properties).toMatchObject({ name: "part-2", classes: ["title", "self-paced"] });
-    const { parsed } = plan(repo("slides/course.yml"));
+    const { parsed } = await plan(repo("slides/course.yml"));
     expect(parsed.slides.map((s) => s.markdown).join("\n")).not.toContain("Part two");
   });
 
-  it("takes a multi-line string for Markdown in place, its slides placed in the manifest", () => {
+  it("takes a multi-line string for Markdown in place, its slides placed in the manifest", async () => {
     const manifest = repo("slides/course.yml");
-    const { parsed } = plan(manifest);
+    const { parsed } = await plan(manifest);
     const step = parsed.steps.find((s) => s.text.startsWith('echo "from'))!;
     expect(step.text).toBe('echo "from github.com/example/course"');
     expect(step.file).toMatch(/course\.yml$/);
@@ -82,10 +82,10 @@ describe("manifest parts", () => {
     expect(parsed.slides.find((s) => s.title === "(Extra content)")!.line).toBe(lineOf(manifest, "- |") + 1);
   });
 
-  it("names the manifest's line for a missing file, however deep", () => {
+  it("names the manifest's line for a missing file, however deep", async () => {
     let error: unknown;
     try {
-      loadDeck(repo("slides/missing.yml"));
+      await loadDeck(repo("slides/missing.yml"));
     } catch (e) {
       error = e;
     }
@@ -103,20 +103,20 @@ describe("manifest parts", () => {
     expect(good.join("\n")).toContain("git clone https://github.com/example/course");
   });
 
-  it("names the line of an entry that is neither a file, Markdown nor a list", () => {
+  it("names the line of an entry that is neither a file, Markdown nor a list", async () => {
     let error: unknown;
     try {
-      loadDeck(fixture("bad/bad-entry.yml"));
+      await loadDeck(fixture("bad/bad-entry.yml"));
     } catch (e) {
       error = e;
     }
     expect((error as DeckError).format()).toMatch(/bad-entry\.yml:6:7: content entry '2021': expected a file name, Markdown \(a multi-line string\) or a list of them$/);
   });
 
-  it("needs content: or chapters:", () => {
+  it("needs content: or chapters:", async () => {
     let error: unknown;
     try {
-      loadDeck(fixture("bad/no-content.yml"));
+      await loadDeck(fixture("bad/no-content.yml"));
     } catch (e) {
       error = e;
     }
@@ -125,8 +125,8 @@ describe("manifest parts", () => {
 });
 
 describe("placeholders", () => {
-  it("fills the manifest's fields in commands and slide text, deriving zip and html as the build does", () => {
-    const { parsed } = plan(repo("slides/course.yml"));
+  it("fills the manifest's fields in commands and slide text, deriving zip and html as the build does", async () => {
+    const { parsed } = await plan(repo("slides/course.yml"));
     expect(parsed.steps[0]!.text).toBe("git clone https://github.com/example/course");
     const slide = parsed.slides.find((s) => s.title === "Getting the code")!;
     expect(slide.markdown).toContain(
@@ -135,24 +135,24 @@ describe("placeholders", () => {
     expect(parsed.slides[0]!.markdown).toContain("A course<br/>on two lines<br/>");
   });
 
-  it("shows a filled @@TITLE@@ on its lines in the UI (the build breaks them with <br/>)", () => {
-    const { parsed } = plan(repo("slides/course.yml"));
+  it("shows a filled @@TITLE@@ on its lines in the UI (the build breaks them with <br/>)", async () => {
+    const { parsed } = await plan(repo("slides/course.yml"));
     const lines = slideLines(parsed.slides[0]!.markdown, 60).map((l) => l.map((s) => s.text).join(""));
     expect(lines).toContain("A course");
     expect(lines).toContain("on two lines");
   });
 
-  it("makes @@LINK[path] a link to the repository's file, and names a file it cannot see", () => {
-    const { parsed } = plan(repo("slides/course.yml"));
+  it("makes @@LINK[path] a link to the repository's file, and names a file it cannot see", async () => {
+    const { parsed } = await plan(repo("slides/course.yml"));
     const slide = parsed.slides.find((s) => s.title === "Getting the code")!;
     expect(slide.markdown).toContain(
       "The pod is in [k8s/pod.yaml](https://github.com/example/course/tree/master/k8s/pod.yaml), and k8s/nowhere.yaml is not.",
     );
   });
 
-  it("expands @@INCLUDE[path] in place, and the steps after it keep their own lines", () => {
+  it("expands @@INCLUDE[path] in place, and the steps after it keep their own lines", async () => {
     const file = repo("slides/include.md");
-    const { parsed } = plan(repo("slides/course.yml"));
+    const { parsed } = await plan(repo("slides/course.yml"));
     const slide = parsed.slides.find((s) => s.title === "Including a file")!;
     expect(slide.markdown).toContain("```yaml\n" + readFileSync(repo("k8s/pod.yaml"), "utf8") + "```");
     const apply = parsed.steps.find((s) => s.text.startsWith("kubectl apply"))!;
@@ -162,8 +162,8 @@ describe("placeholders", () => {
     expect(parsed.slides.find((s) => s.title === "After the include")!.line).toBe(lineOf(file, "---") + 1);
   });
 
-  it("warns about a placeholder with no value, at its file:line:col, only on the slides shown", () => {
-    const { parsed, graph } = plan(repo("slides/unfilled.yml"));
+  it("warns about a placeholder with no value, at its file:line:col, only on the slides shown", async () => {
+    const { parsed, graph } = await plan(repo("slides/unfilled.yml"));
     const problems = lint({ parsed, graph, knownVariables: new Set() }).filter((p) => p.ruleId === "placeholder-unfilled");
     const file = repo("slides/unfilled.md");
     expect(problems.map((p) => [p.line, p.column, p.severity])).toEqual([
@@ -180,8 +180,8 @@ describe("placeholders", () => {
 });
 
 describe("placeholders in a deck loaded without its manifest", () => {
-  it("are left as written, and lint says which manifest field would fill them", () => {
-    const { parsed, graph } = plan(repo("slides/intro.md"));
+  it("are left as written, and lint says which manifest field would fill them", async () => {
+    const { parsed, graph } = await plan(repo("slides/intro.md"));
     expect(graph.steps[0]!.text).toBe("git clone https://@@GITREPO@@");
     const problems = lint({ parsed, graph, knownVariables: new Set() }).filter((p) => p.ruleId === "placeholder-unfilled");
     expect(problems.map((p) => p.message)).toContain(

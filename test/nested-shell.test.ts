@@ -37,8 +37,8 @@ describe("the prompts of nested shells", () => {
     expect(defaults.matches("lab) ")).toBe(false);
   });
 
-  it("reads prompts: from labrun.yml, and refuses a bad regular expression", () => {
-    expect(loadDeck(fixture("run/nested/nested.md")).config.prompts).toEqual(["^lab\\) $"]);
+  it("reads prompts: from labrun.yml, and refuses a bad regular expression", async () => {
+    expect((await loadDeck(fixture("run/nested/nested.md"))).config.prompts).toEqual(["^lab\\) $"]);
     expect(DeckConfigSchema.parse({}).prompts).toEqual([]);
     expect(DeckConfigSchema.safeParse({ prompts: ["(unclosed"] }).success).toBe(false);
   });

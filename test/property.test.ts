@@ -8,7 +8,7 @@ import { parseDeck } from "../src/parse/parse-deck.js";
 import { buildGraph } from "../src/graph/build.js";
 import { initShellParser } from "../src/graph/shell.js";
 import { loadDeck } from "../src/deck/load.js";
-import { DEFAULT_CONFIG } from "../src/deck/config.js";
+import { DEFAULT_CONFIG } from "../src/deck/default-config.js";
 import { lint, SHELL_VARIABLES } from "../src/lint/lint.js";
 import { DeckError } from "../src/problem.js";
 
@@ -46,14 +46,14 @@ describe("loading never throws on arbitrary text", () => {
     fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 2000 }), (text) => void planText(text)), { numRuns: 300 });
   });
 
-  it("loadDeck on arbitrary bytes either loads or says why in a DeckError", () => {
+  it("loadDeck on arbitrary bytes either loads or says why in a DeckError", async () => {
     const dir = scratchDir("labrun-prop-");
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 500 }), (bytes) => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 500 }), async (bytes) => {
         const file = join(dir, "deck.md");
         writeFileSync(file, bytes);
         try {
-          loadDeck(file);
+          await loadDeck(file);
         } catch (e) {
           expect(e).toBeInstanceOf(DeckError);
         }

@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Selection } from "../graph/select.js";
 import type { ShardSpec } from "../graph/shard.js";
 import { DeckError } from "../problem.js";
-import { parseJsonReport, reportDurations } from "../report/json-report-read.js";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
@@ -42,7 +41,7 @@ export const SELECTION_OPTIONS = {
   durations: { type: "string" },
 } as const;
 
-export function selection(values: { "catch-up"?: string; from?: string; only?: string[]; "skip-extra"?: boolean; shard?: string; durations?: string }): Selection {
+export async function selection(values: { "catch-up"?: string; from?: string; only?: string[]; "skip-extra"?: boolean; shard?: string; durations?: string }): Promise<Selection> {
   const catchUp = values["catch-up"];
   if (values.durations !== undefined && values.shard === undefined) throw new UsageError("--durations balances shards: give --shard I/N with it");
   if (values.shard !== undefined && values.from !== undefined) throw new UsageError("--shard and --from: one or the other");
@@ -52,7 +51,7 @@ export function selection(values: { "catch-up"?: string; from?: string; only?: s
     skipExtra: values["skip-extra"],
     ...(catchUp !== undefined ? { catchUp: catchUp === "" ? true : catchUp } : {}),
     ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
-    ...(values.durations !== undefined ? { durations: readDurations(values.durations) } : {}),
+    ...(values.durations !== undefined ? { durations: await readDurations(values.durations) } : {}),
   };
 }
 
@@ -66,7 +65,9 @@ export function parseShard(value: string): ShardSpec {
 }
 
 /** `--durations REPORT.json`: the step durations of an earlier JSON report (a shard's, or a merged one). */
-function readDurations(file: string): Map<string, number> {
+async function readDurations(file: string): Promise<Map<string, number>> {
+  // zod and the report's schema load only when a report is read.
+  const { parseJsonReport, reportDurations } = await import("../report/json-report-read.js");
   let text: string;
   try {
     text = readFileSync(file, "utf8");

@@ -20,7 +20,7 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
     for (const p of overLimits) io.err(formatProblem(p));
     return EXIT.badInput;
   }
-  const selected = selectSteps(planned, selection(values));
+  const selected = selectSteps(planned, await selection(values));
   if (planned.graph.steps.length === 0) io.err(`labrun: ${planned.deck.source}: warning: no steps to run in this deck`);
   for (const p of planned.parsed.problems.filter((p) => p.severity === "error")) io.err(formatProblem(p));
   io.out(values.json ? planJson(selected.steps, selected) : planOutline(planned, selected));

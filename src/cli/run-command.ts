@@ -1,4 +1,5 @@
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
 import { planDeck } from "../index.js";
 import { formatProblem, limitErrors, refusalLine, structuralErrors } from "../problem.js";
 import { selectSteps } from "../graph/select.js";
@@ -103,10 +104,6 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const { STOP_SIGNALS } = await import("../run/signals.js");
   const { missingPrograms } = await import("../run/preflight.js");
   const { CiReporter } = await import("../report/ci-reporter.js");
-  const { JsonReporter } = await import("../report/json-reporter.js");
-  const { JunitReporter } = await import("../report/junit-reporter.js");
-  const { GithubReporter } = await import("../report/github-reporter.js");
-  const { AsciicastReporter } = await import("../report/asciicast-reporter.js");
   const { Masker } = await import("../run/masker.js");
   // What this command prints itself (the deck's problems, the catch-up) is masked too; the run masks the rest.
   const masker = new Masker(mask);
@@ -119,7 +116,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     err(refusalLine(source, broken));
     return EXIT.badInput;
   }
-  const selected = selectSteps(planned, selection(values));
+  const selected = selectSteps(planned, await selection(values));
   const { steps, catchUp } = selected;
   if (catchUp) Object.assign(env, Object.fromEntries(Object.entries(catchUp.env).filter(([k]) => !(k in env))));
   if (selected.shard) err(shardLine(selected.shard, selected.from?.catchUp.length ?? 0));
@@ -159,7 +156,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     // The UI runs its own preflight: it says what is missing and offers the bundled tour deck.
     const replayFirst = selected.from?.catchUp.length ?? 0;
     // A --from run starts from the replay, not from saved progress.
-    return runUi({ force: values.force, source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: TOUR_DECK });
+    return runUi({ force: values.force, source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: tourDeck() });
   }
   if (!values["no-preflight"]) {
     const missing = missingPrograms(steps.filter((s) => !selected.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
@@ -179,15 +176,21 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const shard = selected.shard ? { index: selected.shard.index, total: selected.shard.total } : undefined;
   const note = selected.shard && steps.length === 0 ? noStepsNote(selected.shard) : undefined;
   const context = { deck, ...(shard ? { shard } : {}), catchUp: replayed, ...(note ? { note } : {}) };
-  for (const report of reports.filter((r) => r.reporter === "json")) reporters.push(new JsonReporter(report.output, context));
+  // Each report's writer loads only when that report is asked for.
+  const jsonReports = reports.filter((r) => r.reporter === "json");
+  if (jsonReports.length > 0) {
+    const { JsonReporter } = await import("../report/json-reporter.js");
+    for (const report of jsonReports) reporters.push(new JsonReporter(report.output, context));
+  }
   if (values.junit) {
+    const { JunitReporter } = await import("../report/junit-reporter.js");
     const junit = new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) });
     reporters.push({ onRunEnd: (results, summary) => junit.onRunEnd(results.filter((r) => !replayed.has(r.step.id)), summary) });
   }
-  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
+  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new (await import("../report/github-reporter.js")).GithubReporter(process.stdout));
   const cols = 120;
   const rows = 40;
-  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
+  if (values.record) reporters.push(new (await import("../report/asciicast-reporter.js")).AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
   const htmlReports = reports.filter((r) => r.reporter === "html");
   if (htmlReports.length > 0) {
     const { HtmlReporter, slideMarkdown } = await import("../report/html-report.js");
@@ -249,7 +252,7 @@ function noStepsNote(shard: ShardPlan): string {
 }
 
 /** The short deck that runs on any machine with bash, offered when a deck's programs are missing. */
-const TOUR_DECK = fileURLToPath(new URL("../../slides/tour.md", import.meta.url));
+const tourDeck = (): string => join(packageRoot(), "slides", "tour.md");
 
 /** `--retries N`: a whole number, 0 (the default) for none. */
 function retryCount(value: string | undefined): number {

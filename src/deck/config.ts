@@ -1,5 +1,28 @@
 import { z } from "zod";
-import { LimitsSchema } from "./limits.js";
+import { DEFAULT_LIMITS, UNITS } from "./limits.js";
+
+/** A size: a number of bytes, or a string such as `4MB`, `512 KB`, `1.5GiB` (K, M, G are powers of 1024). */
+const Size = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const m = typeof value === "number" ? ["", String(value), ""] : /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1) {
+    ctx.addIssue({ code: "custom", message: `'${value}' is not a size (bytes, or a number with KB, MB or GB: 4MB)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** `limits:` in labrun.yml. */
+export const LimitsSchema = z
+  .object({
+    /** The largest file a deck may read (a Markdown file, an included file). */
+    fileSize: Size.default(DEFAULT_LIMITS.fileSize),
+    /** All the files of the deck together. */
+    deckSize: Size.default(DEFAULT_LIMITS.deckSize),
+  })
+  .strict()
+  .default(DEFAULT_LIMITS);
 
 const regex = z.string().refine(
   (s) => {
@@ -67,7 +90,6 @@ export const DeckConfigSchema = z
 export type DeckConfig = z.infer<typeof DeckConfigSchema>;
 export type CatchUpProfile = z.infer<typeof CatchUpProfileSchema>;
 
-export const DEFAULT_CONFIG: DeckConfig = DeckConfigSchema.parse({});
 
 /** A manifest's parts: checked entry by entry when they are read (manifestEntries), to name the line of a bad one. */
 const ContentSchema = z.union([z.string(), z.null(), z.array(z.unknown())], {

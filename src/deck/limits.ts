@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /** How much of the disk a deck may read: each file, and all of them together (bytes). */
 export interface Limits {
   readonly fileSize: number;
@@ -14,30 +12,7 @@ export interface Limits {
  */
 export const DEFAULT_LIMITS: Limits = { fileSize: 4 * 2 ** 20, deckSize: 16 * 2 ** 20 };
 
-const UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
-
-/** A size: a number of bytes, or a string such as `4MB`, `512 KB`, `1.5GiB` (K, M, G are powers of 1024). */
-const Size = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const m = typeof value === "number" ? ["", String(value), ""] : /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
-  const bytes = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
-  if (!Number.isFinite(bytes) || bytes < 1) {
-    ctx.addIssue({ code: "custom", message: `'${value}' is not a size (bytes, or a number with KB, MB or GB: 4MB)` });
-    return z.NEVER;
-  }
-  return bytes;
-});
-
-/** `limits:` in labrun.yml. */
-export const LimitsSchema = z
-  .object({
-    /** The largest file a deck may read (a Markdown file, an included file). */
-    fileSize: Size.default(DEFAULT_LIMITS.fileSize),
-    /** All the files of the deck together. */
-    deckSize: Size.default(DEFAULT_LIMITS.deckSize),
-  })
-  .strict()
-  .default(DEFAULT_LIMITS);
+export const UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
 
 export function formatSize(bytes: number): string {
   for (const [unit, size] of [["GB", 2 ** 30], ["MB", 2 ** 20], ["KB", 2 ** 10]] as const) {

@@ -1,9 +1,9 @@
 import { readdirSync, realpathSync, statSync, existsSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { DeckError } from "../problem.js";
-import { DEFAULT_CONFIG, DeckConfigSchema, ManifestSchema, type DeckConfig } from "./config.js";
-import { readYaml, validate, positionOf, type YamlFile } from "./yaml-file.js";
-import { manifestEntries } from "./manifest-entries.js";
+import type { DeckConfig } from "./config.js";
+import { DEFAULT_CONFIG } from "./default-config.js";
+import type { YamlFile } from "./yaml-file.js";
 import { expandIncludes, manifestValues, substitute, type LineOrigin, type Resolved, type SourcePlace, type SubstituteOptions, type UnfilledPlaceholder } from "./placeholders.js";
 import { DeckFiles, findRepository, type NamedAt } from "./deck-files.js";
 
@@ -62,11 +62,21 @@ export interface Deck {
 
 const CONFIG_NAMES = ["labrun.yml", "labrun.yaml"];
 
+/** The YAML parser and the schemas (zod): loaded only for a deck that has YAML, a manifest or a labrun.yml. */
+async function yamlTools() {
+  const [{ readYaml, validate, positionOf }, { DeckConfigSchema, ManifestSchema }, { manifestEntries }] = await Promise.all([
+    import("./yaml-file.js"),
+    import("./config.js"),
+    import("./manifest-entries.js"),
+  ]);
+  return { readYaml, validate, positionOf, DeckConfigSchema, ManifestSchema, manifestEntries };
+}
+
 /**
  * Load a deck: a .md file, a folder of them (recursively, in path order), or a YAML manifest.
  * Every file is read through DeckFiles: inside the deck's repository, regular, bounded. Throws DeckError.
  */
-export function loadDeck(source: string): Deck {
+export async function loadDeck(source: string): Promise<Deck> {
   const abs = resolve(source);
   const stat = statOrThrow(source, abs);
   if (stat.isDirectory()) return loadFolder(source, abs);
@@ -74,7 +84,7 @@ export function loadDeck(source: string): Deck {
   if (ext === ".yml" || ext === ".yaml") return loadManifest(source, abs);
   const folder = dirname(abs);
   const files = new DeckFiles(findRepository(folder, folder));
-  const found = findConfig(folder, files);
+  const found = await findConfig(folder, files);
   const file = readDeckFile(abs, folder, files, placeholderFiller(folder, {}, files));
   if (!file.text.trim()) throw new DeckError(file.path, "the deck is empty");
   return { source, title: basename(abs, ext), root: folder, exclude: [], files: [file], ...found, sources: files.sources };
@@ -88,11 +98,11 @@ function statOrThrow(shown: string, abs: string) {
   }
 }
 
-function loadFolder(source: string, abs: string): Deck {
+async function loadFolder(source: string, abs: string): Promise<Deck> {
   const paths = listMarkdown(abs).sort();
   if (paths.length === 0) throw new DeckError(source, "no .md files in this folder");
   const reader = new DeckFiles(findRepository(abs, abs));
-  const found = findConfig(abs, reader);
+  const found = await findConfig(abs, reader);
   const filler = placeholderFiller(abs, {}, reader);
   const files = paths.map((p) => readDeckFile(p, abs, reader, filler));
   if (files.every((f) => !f.text.trim())) throw new DeckError(source, "the deck is empty");
@@ -111,7 +121,8 @@ function listMarkdown(dir: string): string[] {
   return out;
 }
 
-function loadManifest(source: string, abs: string): Deck {
+async function loadManifest(source: string, abs: string): Promise<Deck> {
+  const { readYaml, validate, positionOf, DeckConfigSchema, ManifestSchema, manifestEntries } = await yamlTools();
   const shown = displayPath(abs);
   const root = dirname(abs);
   // Limits come from the configuration, which may be in the manifest: the manifest itself is read under the defaults.
@@ -122,7 +133,7 @@ function loadManifest(source: string, abs: string): Deck {
   const inlineYaml = manifest.labrun === undefined ? undefined : subYaml(y, "labrun");
   const found = inlineYaml
     ? { config: validate(inlineYaml, DeckConfigSchema, "labrun"), configFile: shown, configAt: (p: readonly (string | number)[]) => positionOf(inlineYaml, p) }
-    : findConfig(root, reader);
+    : await findConfig(root, reader);
   reader.setLimits(found.config.limits);
   const self = realpathSync(abs);
   const filler = placeholderFiller(root, manifestValues({ ...manifest, fileName: basename(abs) }), reader, true);
@@ -202,7 +213,7 @@ function placeholderFiller(deckRoot: string, values: Record<string, string>, rea
 }
 
 /** A view of one key of a YAML document, so that zod's paths inside it map to the right lines. */
-function subYaml(y: ReturnType<typeof readYaml>, key: string) {
+function subYaml(y: YamlFile, key: string) {
   const node = y.doc.get(key, true);
   const doc = y.doc.clone();
   doc.contents = node as typeof doc.contents;
@@ -210,10 +221,11 @@ function subYaml(y: ReturnType<typeof readYaml>, key: string) {
 }
 
 /** labrun.yml in `dir`, if any; its limits apply to what `reader` reads next. */
-function findConfig(dir: string, reader: DeckFiles): Pick<Deck, "config" | "configFile" | "configAt"> {
+async function findConfig(dir: string, reader: DeckFiles): Promise<Pick<Deck, "config" | "configFile" | "configAt">> {
   for (const name of CONFIG_NAMES) {
     const path = join(dir, name);
     if (existsSync(path)) {
+      const { readYaml, validate, positionOf, DeckConfigSchema } = await yamlTools();
       const shown = displayPath(path);
       const y = readYaml(shown, reader.readText(path, shown));
       const config = validate(y, DeckConfigSchema, "config");
