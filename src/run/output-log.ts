@@ -9,36 +9,44 @@ import { stripVTControlCharacters } from "node:util";
 export class OutputLog {
   readonly raw = new CappedText();
   readonly text = new CappedText();
-  readonly collapsed = new CappedText();
-  /** What the last append or end added, for searches that look only at what is new. */
+  /** What the last append or end added (plain text), for searches that look only at what is new. */
   lastPlain = "";
-  lastCollapsed = "";
   private carry = "";
 
   append(chunk: string): void {
-    this.lastPlain = this.lastCollapsed = "";
+    this.lastPlain = "";
     this.raw.append(chunk);
-    const data = this.carry + chunk;
-    const cut = data.length - incompleteTailLength(data);
-    this.carry = data.slice(cut);
-    this.addPlain(data.slice(0, cut));
+    // A `\r` that ended the last chunk: a line break if this one starts with `\n` (which stands for both).
+    let before = "";
+    let data = chunk;
+    if (this.carry === "\r") {
+      if (!chunk.startsWith("\n")) before = "\r";
+    } else if (this.carry !== "") {
+      data = this.carry + chunk;
+    }
+    this.carry = "";
+    const cut = incompleteTailLength(data);
+    if (cut === 1 && data.endsWith("\r")) {
+      // Most chunks of a long output end inside a `\r\n`: the text is converted whole (a regular
+      // expression on a slice of a string costs many times more), the `\r` left out.
+      this.carry = "\r";
+      this.addPlain(before + plainText(data).slice(0, -1));
+    } else {
+      this.carry = cut === 0 ? "" : data.slice(data.length - cut);
+      this.addPlain(before + plainText(cut === 0 ? data : data.slice(0, data.length - cut)));
+    }
   }
 
   end(): void {
-    this.lastPlain = this.lastCollapsed = "";
-    this.addPlain(this.carry);
+    this.lastPlain = "";
+    this.addPlain(plainText(this.carry));
     this.carry = "";
   }
 
-  private addPlain(data: string): void {
-    if (data === "") return;
-    const plain = plainText(data);
+  private addPlain(plain: string): void {
+    if (plain === "") return;
     this.text.append(plain);
-    let collapsed = collapseWhitespace(plain);
-    if (this.collapsed.endsWith(" ") && collapsed.startsWith(" ")) collapsed = collapsed.slice(1);
-    this.collapsed.append(collapsed);
     this.lastPlain = plain;
-    this.lastCollapsed = collapsed;
   }
 }
 
@@ -52,10 +60,17 @@ export const TAIL_KEPT = 1024 * 1024;
  */
 export class CappedText {
   private head = "";
-  private tail = "";
+  /**
+   * The latest part: a ring of UTF-16 code units, allocated once the head is full. Kept as strings,
+   * a megabyte of them would be copied by the garbage collector over and over (and promoted
+   * to the old generation, where it piles up until a full collection): a long output would
+   * cost many times its size in memory.
+   */
+  private ring: Buffer | null = null;
+  /** Where the next code unit goes in the ring, and how many it holds. */
+  private ringEnd = 0;
+  private ringFilled = 0;
   private total = 0;
-  /** The last few characters, kept apart: asking a string built by appends flattens it. */
-  private last = "";
 
   constructor(
     private readonly headMax = HEAD_KEPT,
@@ -66,32 +81,36 @@ export class CappedText {
     return this.total;
   }
 
-  private get elided(): number {
-    return this.total - this.head.length - this.tail.length;
-  }
-
   append(data: string): void {
+    if (data === "") return;
     this.total += data.length;
-    this.last = (this.last + data.slice(-16)).slice(-16);
     if (this.head.length < this.headMax) {
       const room = this.headMax - this.head.length;
-      this.head += data.slice(0, room);
+      this.head += data.length <= room ? data : data.slice(0, room);
+      if (data.length <= room) return;
       data = data.slice(room);
     }
-    if (data === "") return;
-    this.tail += data;
-    // Trimmed in halves, so each character is copied a bounded number of times.
-    if (this.tail.length > 2 * this.tailMax) this.tail = this.tail.slice(this.tail.length - this.tailMax);
-  }
-
-  /** For short suffixes (up to 16 characters). */
-  endsWith(s: string): boolean {
-    return this.last.endsWith(s);
+    if (this.tailMax === 0) return;
+    this.ring ??= Buffer.allocUnsafe(this.tailMax * 2);
+    if (data.length >= this.tailMax) data = data.slice(data.length - this.tailMax);
+    const first = Math.min(data.length, this.tailMax - this.ringEnd);
+    this.ring.write(first === data.length ? data : data.slice(0, first), this.ringEnd * 2, "utf16le");
+    if (first < data.length) this.ring.write(data.slice(first), 0, "utf16le");
+    this.ringEnd = (this.ringEnd + data.length) % this.tailMax;
+    this.ringFilled = Math.min(this.tailMax, this.ringFilled + data.length);
   }
 
   toString(): string {
-    const elided = this.elided;
-    return elided === 0 ? this.head + this.tail : `${this.head}\n[labrun: ${elided} characters of output not kept]\n${this.tail}`;
+    const ring = this.ring;
+    let tail = "";
+    if (ring !== null && this.ringFilled > 0) {
+      tail =
+        this.ringFilled < this.tailMax
+          ? ring.toString("utf16le", 0, this.ringFilled * 2)
+          : ring.toString("utf16le", this.ringEnd * 2, this.tailMax * 2) + ring.toString("utf16le", 0, this.ringEnd * 2);
+    }
+    const elided = this.total - this.head.length - tail.length;
+    return elided === 0 ? this.head + tail : `${this.head}\n[labrun: ${elided} characters of output not kept]\n${tail}`;
   }
 }
 
@@ -104,6 +123,7 @@ export class TextSearch {
   private readonly exact: string;
   private readonly loose: string;
   private exactCarry = "";
+  /** The end of what was searched so far, whitespace collapsed. */
   private looseCarry = "";
 
   constructor(text: string) {
@@ -112,23 +132,31 @@ export class TextSearch {
   }
 
   foundInAll(log: OutputLog): boolean {
-    return this.check(log.text.toString(), log.collapsed.toString());
+    const text = log.text.toString();
+    return this.check(text, collapseWhitespace(text));
   }
 
   foundInNew(log: OutputLog): boolean {
-    return this.check(this.exactCarry + log.lastPlain, this.looseCarry + log.lastCollapsed);
+    if (log.lastPlain === "") return false;
+    // Whitespace collapses across the join too: a run that ended the last piece and starts this one is one space.
+    let collapsed = collapseWhitespace(log.lastPlain);
+    if (this.looseCarry.endsWith(" ") && collapsed.startsWith(" ")) collapsed = collapsed.slice(1);
+    return this.check(this.exactCarry + log.lastPlain, this.looseCarry + collapsed);
   }
 
   private check(text: string, collapsed: string): boolean {
     const found = this.exact === "" || text.includes(this.exact) || (this.loose !== "" && collapsed.includes(this.loose));
     this.exactCarry = text.slice(Math.max(0, text.length - this.exact.length + 1));
-    this.looseCarry = collapsed.slice(Math.max(0, collapsed.length - this.loose.length + 1));
+    // At least the last character, so that a run of whitespace is known to continue.
+    this.looseCarry = collapsed.slice(Math.max(0, collapsed.length - Math.max(1, this.loose.length - 1)));
     return found;
   }
 }
 
+/** Without escape sequences, `\r\n` as `\n`. Most chunks of a long output hold no escape at all. */
 function plainText(raw: string): string {
-  return stripVTControlCharacters(raw).replace(/\r\n/g, "\n");
+  const stripped = raw.includes("\x1b") || raw.includes("\x9b") ? stripVTControlCharacters(raw) : raw;
+  return stripped.includes("\r") ? stripped.replace(/\r\n/g, "\n") : stripped;
 }
 
 function collapseWhitespace(text: string): string {

@@ -1,0 +1,97 @@
+/**
+ * The session's screen parses plain output lazily and skips what can no longer be on it: it must
+ * show exactly what a headless xterm fed every byte shows, whatever the output and whenever read.
+ */
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import xterm from "@xterm/headless";
+import { Screen } from "../src/run/screen.js";
+
+const COLS = 20;
+const ROWS = 5;
+
+/** Every byte, parsed at once: the reference. */
+function reference() {
+  const term = new xterm.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true, scrollback: 1000 });
+  return {
+    write: (chunk: string) => {
+      term.input("", true);
+      term.write(chunk);
+    },
+    view: () => {
+      const buffer = term.buffer.active;
+      const lines = Array.from({ length: term.rows }, (_, row) => buffer.getLine(buffer.baseY + row));
+      const wrapped = lines.map((line) => line?.isWrapped ?? false);
+      const text = lines.map((line, row) => (wrapped[row + 1] ? (line?.translateToString(false) ?? "") : (line?.translateToString(true).trimEnd() ?? "")));
+      while (text.length > 0 && text[text.length - 1] === "") {
+        text.pop();
+        wrapped.pop();
+      }
+      const cursorLine = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(false, 0, buffer.cursorX) ?? "";
+      return { text, wrapped, beforeCursor: { text: cursorLine, column: buffer.cursorX }, alternate: buffer.type === "alternate" };
+    },
+  };
+}
+
+const line = fc.stringMatching(/^[a-z \t]{0,45}$/);
+const plainChunk = fc.array(fc.oneof(line.map((l) => `${l}\r\n`), line, fc.constant("\b"), fc.constant("\r"), fc.constant("\n")), { maxLength: 40 }).map((parts) => parts.join(""));
+const escapeChunk = fc.constantFrom(
+  "\x1b[32mgreen\x1b[0m",
+  "\x1b[2J\x1b[H",
+  "\x1b[3;1H",
+  "\x1b[2;4r",
+  "\x1b[r",
+  "\x1b[4h",
+  "\x1b[4l",
+  "\x1b[?1049h",
+  "\x1b[?1049l",
+  "\x1b[K",
+  "\x1b[A\x1b[A",
+  "\x1bc",
+);
+const event = fc.oneof(
+  { weight: 6, arbitrary: plainChunk.map((chunk) => ({ write: chunk })) },
+  { weight: 2, arbitrary: escapeChunk.map((chunk) => ({ write: chunk })) },
+  { weight: 1, arbitrary: fc.constant({ read: true }) },
+  // A long run of plain output, as `seq` or a build log gives.
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3000 }).map((n) => ({ write: Array.from({ length: n }, (_, i) => `line ${i}\r\n`).join("") })) },
+);
+
+describe("the session's screen", () => {
+  it("shows what a terminal fed every byte shows, read at any time", () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), (events) => {
+        const screen = new Screen(COLS, ROWS, () => {});
+        const ref = reference();
+        try {
+          for (const e of events) {
+            if ("write" in e) {
+              screen.write(e.write);
+              ref.write(e.write);
+              continue;
+            }
+            const want = ref.view();
+            expect(screen.rows()).toEqual({ text: want.text, wrapped: want.wrapped });
+            expect(screen.beforeCursor()).toEqual(want.beforeCursor);
+            expect(screen.alternate).toBe(want.alternate);
+          }
+          const want = ref.view();
+          expect(screen.rows()).toEqual({ text: want.text, wrapped: want.wrapped });
+          expect(screen.beforeCursor()).toEqual(want.beforeCursor);
+        } finally {
+          screen.dispose();
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("answers a program's query at once, with plain output before it unparsed until then", () => {
+    const replies: string[] = [];
+    const screen = new Screen(COLS, ROWS, (reply) => replies.push(reply));
+    screen.write("some output\r\n".repeat(100));
+    screen.write("abc\x1b[6n");
+    expect(replies).toEqual([`\x1b[${ROWS};4R`]);
+    screen.dispose();
+  });
+});
