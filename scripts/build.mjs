@@ -1,7 +1,8 @@
 // The build: src/ bundled by esbuild into dist/ (ESM), one chunk per lazily imported part, so a
 // command loads only what it uses (`--help` nothing, `plan` no runner, `run --ci` no UI).
 // Left outside the bundle, loaded from node_modules: node-pty (a native module), web-tree-sitter
-// (finds its wasm beside itself), and ink with React (the UI, loaded only by the UI).
+// (finds its wasm beside itself), xterm (required when a screen first has something to parse),
+// and ink with React (the UI, loaded only by the UI).
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -17,7 +18,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["@lydell/node-pty", "web-tree-sitter", "ink", "react", "react/jsx-runtime"],
+  external: ["@lydell/node-pty", "web-tree-sitter", "@xterm/headless", "ink", "react", "react/jsx-runtime"],
   // CommonJS packages in the bundle call require() for Node's own modules.
   banner: { js: 'import { createRequire as __labrunRequire } from "node:module"; const require = __labrunRequire(import.meta.url);' },
   chunkNames: "chunks/[name]-[hash]",

@@ -101,6 +101,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const mask = maskValues("run", values.mask ?? [], fullEnv);
   // Loaded here, not at the top: plan and lint never load the terminal machinery.
   const { runDeck } = await import("../run/run-deck.js");
+  // Whether shells get a PID namespace is probed by a process of its own, while the deck is planned.
+  (await import("../run/containment.js")).prefetchContainment();
   const { STOP_SIGNALS } = await import("../run/signals.js");
   const { missingPrograms } = await import("../run/preflight.js");
   const { CiReporter } = await import("../report/ci-reporter.js");

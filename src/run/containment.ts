@@ -6,7 +6,7 @@
  * `unshare` dies (a hung-up terminal, labrun SIGKILLed). Elsewhere sessions fall back to
  * finding their processes in /proc (processes.ts), and labrun says so once.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { onPath } from "../path-lookup.js";
 
 /** Set (to anything but empty) to skip the namespace and use the fallback, e.g. to test it. */
@@ -33,32 +33,86 @@ export interface Containment {
 }
 
 let cached: Containment | undefined;
+let probing: Promise<Containment> | undefined;
+
+/**
+ * Starts the probe in the background (it is a process of its own: it runs while the deck is
+ * planned); containmentReady() then finds it done. Never rejects.
+ */
+export function prefetchContainment(): void {
+  if (cached !== undefined || probing !== undefined) return;
+  probing = probeAsync().then(
+    (found) => (cached ??= found),
+    () => (cached ??= probe()),
+  );
+}
+
+/** containment(), without blocking when prefetchContainment() already started the probe. */
+export async function containmentReady(warn?: (line: string) => void): Promise<Containment> {
+  if (cached === undefined && probing !== undefined) await probing;
+  return containment(warn);
+}
+
+let warned = false;
 
 /**
  * How sessions are contained, probed once per process (a few ms: `unshare ... true`). The first
  * call that finds no namespace writes one line about it to `warn` (stderr by default).
  */
 export function containment(warn: (line: string) => void = (line) => process.stderr.write(line + "\n")): Containment {
-  if (cached !== undefined) return cached;
-  cached = probe();
-  if (cached.reason !== undefined) {
+  cached ??= probe();
+  if (cached.reason !== undefined && !warned) {
+    warned = true;
     warn(`labrun: no PID namespace here (${cached.reason}): processes a step detaches from its session may outlive the run`);
   }
   return cached;
 }
 
-function probe(): Containment {
+interface Probed {
+  readonly status: number | null;
+  readonly error?: Error;
+  readonly stderr: string;
+}
+
+/** Tries each candidate in turn with `run` (`unshare ... true`). */
+function* probeSteps(): Generator<readonly string[], Containment, Probed> {
   if (process.platform !== "linux") return { wrapper: [], reason: `not Linux but ${process.platform}` };
   if (process.env[NO_NAMESPACE_ENV]) return { wrapper: [], reason: `${NO_NAMESPACE_ENV} is set` };
   let failure = "";
-  for (const [command = "unshare", ...args] of CANDIDATES) {
+  for (const candidate of CANDIDATES) {
+    const [command = "unshare", ...args] = candidate;
     if (args.includes("--user") && onPath(USER_NAMESPACE_BREAKS, process.env.PATH ?? "")) {
       return { wrapper: [], reason: `${failure || "not root"}; a user namespace would keep ${USER_NAMESPACE_BREAKS} from working` };
     }
-    const probed = spawnSync(command, [...args, "true"], { stdio: ["ignore", "ignore", "pipe"], timeout: PROBE_TIMEOUT_MS, encoding: "utf8" });
+    const probed = yield candidate;
     if (probed.status === 0) return { wrapper: [command, ...args, "--"] };
     if (probed.error) return { wrapper: [], reason: `${command}: ${probed.error.message}` };
     failure ||= probed.stderr.trim().split("\n").pop() ?? `exit ${probed.status}`;
   }
   return { wrapper: [], reason: failure };
+}
+
+function probe(): Containment {
+  const steps = probeSteps();
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    const [command = "unshare", ...args] = step.value;
+    const r = spawnSync(command, [...args, "true"], { stdio: ["ignore", "ignore", "pipe"], timeout: PROBE_TIMEOUT_MS, encoding: "utf8" });
+    step = steps.next({ status: r.status, ...(r.error ? { error: r.error } : {}), stderr: r.stderr ?? "" });
+  }
+}
+
+async function probeAsync(): Promise<Containment> {
+  const steps = probeSteps();
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    const [command = "unshare", ...args] = step.value;
+    step = steps.next(await new Promise<Probed>((resolve) => {
+      let stderr = "";
+      const child = spawn(command, [...args, "true"], { stdio: ["ignore", "ignore", "pipe"], timeout: PROBE_TIMEOUT_MS });
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("error", (error) => resolve({ status: null, error, stderr }));
+      child.on("close", (status) => resolve({ status, stderr }));
+    }));
+  }
 }

@@ -1,7 +1,22 @@
-import xterm from "@xterm/headless";
+import { createRequire } from "node:module";
+import type xtermModule from "@xterm/headless";
 
-const { Terminal } = xterm;
-type HeadlessTerminal = InstanceType<typeof Terminal>;
+type HeadlessTerminal = InstanceType<(typeof xtermModule)["Terminal"]>;
+type Rows = { readonly text: readonly string[]; readonly wrapped: readonly boolean[] };
+
+let Terminal: (typeof xtermModule)["Terminal"] | undefined;
+
+/** xterm loads with the first screen that has something to parse: a run whose output is all plain text never loads it. */
+function newTerminal(cols: number, rows: number): HeadlessTerminal {
+  Terminal ??= (createRequire(import.meta.url)("@xterm/headless") as typeof xtermModule).Terminal;
+  return new Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
+}
+
+/** Parses `text` at once (xterm parses a write on a later tick, unless it follows user input: claiming an empty one makes it parse now). */
+function writeNow(term: HeadlessTerminal, text: string, parsed?: () => void): void {
+  term.input("", true);
+  term.write(text, parsed);
+}
 
 /** Characters a chunk may hold and still be "plain": printable text, `\t`, `\n`, `\r`, `\b` and the bell. */
 const PLAIN = /^[^\x00-\x06\x0b\x0c\x0e-\x1f\x7f-\x9f]*$/;
@@ -19,7 +34,9 @@ const PENDING_MAX = 64 * 1024;
  * sequence (a query a program waits for the answer to, a cursor move) is parsed at once.
  */
 export class Screen {
-  private readonly term: HeadlessTerminal;
+  private created: HeadlessTerminal | null = null;
+  private width: number;
+  private height: number;
   private unparsedWrites = 0;
   private pending: string[] = [];
   private pendingLength = 0;
@@ -27,40 +44,51 @@ export class Screen {
   private scrollRegion = false;
   private readonly settleWaiters = new Set<() => void>();
   private disposed = false;
-  /** The rows when disposed, for reports written afterwards. */
-  private lastRows: { readonly text: readonly string[]; readonly wrapped: readonly boolean[] } = { text: [], wrapped: [] };
+  /** The rows when disposed, for reports written afterwards (worked out when asked, if never parsed). */
+  private lastRows: () => Rows = () => ({ text: [], wrapped: [] });
 
   /** `onReply`: what the terminal answers to a program's query (cursor position, device attributes). */
-  constructor(cols: number, rows: number, onReply: (reply: string) => void) {
-    this.term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
-    this.term.onData((reply) => {
-      if (reply !== "") onReply(reply);
+  constructor(
+    cols: number,
+    rows: number,
+    private readonly onReply: (reply: string) => void,
+  ) {
+    this.width = cols;
+    this.height = rows;
+  }
+
+  /** The terminal, made when first needed. */
+  private get term(): HeadlessTerminal {
+    if (this.created !== null) return this.created;
+    const term = newTerminal(this.width, this.height);
+    term.onData((reply) => {
+      if (reply !== "") this.onReply(reply);
     });
-    const height = () => this.term.rows;
     // Returning false lets xterm's own handler run too: these only watch.
-    this.term.parser.registerCsiHandler({ final: "r" }, (params) => {
+    term.parser.registerCsiHandler({ final: "r" }, (params) => {
       const [top = 0, bottom = 0] = params.map((p) => (typeof p === "number" ? p : (p[0] ?? 0)));
-      this.scrollRegion = top > 1 || (bottom !== 0 && bottom < height());
+      this.scrollRegion = top > 1 || (bottom !== 0 && bottom < term.rows);
       return false;
     });
-    this.term.parser.registerCsiHandler({ intermediates: "!", final: "p" }, () => {
+    term.parser.registerCsiHandler({ intermediates: "!", final: "p" }, () => {
       this.scrollRegion = false;
       return false;
     });
-    this.term.parser.registerEscHandler({ final: "c" }, () => {
+    term.parser.registerEscHandler({ final: "c" }, () => {
       this.scrollRegion = false;
       return false;
     });
+    return (this.created = term);
   }
 
   get cols(): number {
-    return this.term.cols;
+    return this.width;
   }
 
   /** A full-screen program (vim, less, top) uses the alternate screen buffer. */
   get alternate(): boolean {
     this.flush();
-    return !this.disposed && this.term.buffer.active.type === "alternate";
+    return !this.disposed && this.created?.buffer.active.type === "alternate";
   }
 
   write(chunk: string): void {
@@ -87,10 +115,11 @@ export class Screen {
 
   /** Drops the plain output waiting that can no longer be on the screen; false if none could be dropped. */
   private skipHidden(): boolean {
-    if (this.scrollRegion || this.term.modes.insertMode || this.term.buffer.active.type === "alternate") return false;
+    const term = this.created;
+    if (this.scrollRegion || term?.modes.insertMode || term?.buffer.active.type === "alternate") return false;
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join("");
     let at = text.length;
-    for (let breaks = 2 * this.term.rows + 1; breaks > 0 && at > 0; breaks--) at = text.lastIndexOf("\n", at - 1);
+    for (let breaks = 2 * this.height + 1; breaks > 0 && at > 0; breaks--) at = text.lastIndexOf("\n", at - 1);
     // `at` is the line break before the last 2 x rows ones: cut after it when it is a \r\n.
     if (at <= 0 || text[at - 1] !== "\r") {
       this.pending = [text];
@@ -104,15 +133,14 @@ export class Screen {
 
   private parse(chunk: string): void {
     this.unparsedWrites++;
-    // xterm parses a write on a later tick, unless it follows user input: claiming some
-    // (an empty one) makes it parse now, so text() is current without waiting a tick.
-    this.term.input("", true);
-    this.term.write(chunk, () => this.unparsedWrites--);
+    writeNow(this.term, chunk, () => this.unparsedWrites--);
   }
 
-  /** Resolves once everything written so far is parsed. */
+  /**
+   * Resolves once everything written so far is parsed (plain output waiting is parsed by
+   * whatever reads the screen, at once: it needs no waiting).
+   */
   settled(): Promise<void> {
-    this.flush();
     if (this.unparsedWrites === 0 || this.disposed) return Promise.resolve();
     return new Promise((resolve) => {
       this.settleWaiters.add(resolve);
@@ -132,40 +160,69 @@ export class Screen {
    * The visible rows (trailing spaces and blank rows at the bottom trimmed) and, for each, whether
    * it continues the row above (a soft wrap: the line was longer than the terminal is wide).
    */
-  rows(): { readonly text: readonly string[]; readonly wrapped: readonly boolean[] } {
-    if (this.disposed) return this.lastRows;
+  rows(): Rows {
+    if (this.disposed) return this.lastRows();
     this.flush();
-    const buffer = this.term.buffer.active;
-    const lines = Array.from({ length: this.term.rows }, (_, row) => buffer.getLine(buffer.baseY + row));
-    const wrapped = lines.map((line) => line?.isWrapped ?? false);
-    // A row the next one continues keeps its trailing spaces: they are part of the line.
-    const text = lines.map((line, row) => (wrapped[row + 1] ? (line?.translateToString(false) ?? "") : (line?.translateToString(true).trimEnd() ?? "")));
-    while (text.length > 0 && text[text.length - 1] === "") {
-      text.pop();
-      wrapped.pop();
-    }
-    return { text, wrapped };
+    return this.created === null ? { text: [], wrapped: [] } : rowsOf(this.created);
   }
 
   /** The cursor's row up to the cursor, spaces kept (a prompt ends with one), and the cursor's column. */
   beforeCursor(): { readonly text: string; readonly column: number } {
     if (this.disposed) return { text: "", column: 0 };
     this.flush();
-    const buffer = this.term.buffer.active;
+    if (this.created === null) return { text: "", column: 0 };
+    const buffer = this.created.buffer.active;
     const text = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(false, 0, buffer.cursorX) ?? "";
     return { text, column: buffer.cursorX };
   }
 
   resize(cols: number, rows: number): void {
     this.flush();
-    if (!this.disposed) this.term.resize(cols, rows);
+    if (this.disposed) return;
+    this.width = cols;
+    this.height = rows;
+    this.created?.resize(cols, rows);
   }
 
   dispose(): void {
     if (this.disposed) return;
-    this.lastRows = this.rows();
+    if (this.created !== null) {
+      const last = this.rows();
+      this.lastRows = () => last;
+      this.created.dispose();
+    } else if (this.pending.length > 0) {
+      // Never parsed: all it was shown is plain text, what is waiting says what it showed.
+      this.skipHidden();
+      const [cols, rows, text] = [this.width, this.height, this.pending.join("")];
+      let last: Rows | undefined;
+      this.lastRows = () => {
+        if (last !== undefined) return last;
+        const term = newTerminal(cols, rows);
+        writeNow(term, text);
+        last = rowsOf(term);
+        term.dispose();
+        return last;
+      };
+    }
+    this.pending = [];
     this.disposed = true;
-    this.term.dispose();
     for (const resolve of this.settleWaiters) resolve();
   }
+}
+
+/**
+ * The visible rows of a terminal (trailing spaces and blank rows at the bottom trimmed) and, for
+ * each, whether it continues the row above (a soft wrap).
+ */
+function rowsOf(term: HeadlessTerminal): Rows {
+  const buffer = term.buffer.active;
+  const lines = Array.from({ length: term.rows }, (_, row) => buffer.getLine(buffer.baseY + row));
+  const wrapped = lines.map((line) => line?.isWrapped ?? false);
+  // A row the next one continues keeps its trailing spaces: they are part of the line.
+  const text = lines.map((line, row) => (wrapped[row + 1] ? (line?.translateToString(false) ?? "") : (line?.translateToString(true).trimEnd() ?? "")));
+  while (text.length > 0 && text[text.length - 1] === "") {
+    text.pop();
+    wrapped.pop();
+  }
+  return { text, wrapped };
 }

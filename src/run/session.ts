@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
-import { containment } from "./containment.js";
+import { containmentReady } from "./containment.js";
 import { InterruptFollowUp, killForeground } from "./interrupt.js";
 import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV } from "./markers.js";
 import { Masker, maskRows } from "./masker.js";
@@ -112,7 +112,7 @@ export class Session {
     const rcDir = sessionDir(nonce);
     const rcFile = join(rcDir, "bashrc");
     writeFileSync(rcFile, bashRc(nonce));
-    const { wrapper } = containment();
+    const { wrapper } = await containmentReady();
     const [program = "bash", ...args] = [...wrapper, opts.shell ?? "bash", "--noprofile", "--rcfile", rcFile, "-i"];
     let child: IPty;
     try {
