@@ -115,7 +115,7 @@ export async function benchVersus(rounds = 5): Promise<void> {
       writeFileSync(join(dir, `${w.name}.exp`), expectScript(w, join(dir, `${w.name}.commands`)));
     }
     tools.set("labrun", (w) => ["node", LABRUN, "run", "--ci", join(dir, `${w.name}.md`)]);
-    tools.set("txm", (w) => ["node", TXM, "--jobs", "1", join(dir, `${w.name}.txm.md`)]);
+    tools.set("txm", (w) => ["node", TXM, join(dir, `${w.name}.txm.md`)]);
     tools.set("expect", (w) => ["expect", join(dir, `${w.name}.exp`)]);
     const startup = new Map<string, readonly string[]>([
       ["node -e 0", ["node", "-e", "0"]],
@@ -135,7 +135,7 @@ export async function benchVersus(rounds = 5): Promise<void> {
 
     const t = (key: string) => median(samples.get(key)!.map((s) => s.seconds));
     const rss = (key: string) => median(samples.get(key)!.map((s) => s.rssMiB));
-    console.log(`versus: labrun, txm 8 (--jobs 1) and an expect script, ${rounds} rounds alternated (medians; peak RSS in MiB)`);
+    console.log(`versus: labrun, txm 8 (its default: as many jobs as cores) and an expect script, ${rounds} rounds alternated (medians; peak RSS in MiB)`);
     console.log("");
     console.log("| workload | labrun | txm | expect | labrun/txm |");
     console.log("| --- | --- | --- | --- | --- |");

@@ -3,16 +3,19 @@
 // Left outside the bundle, loaded from node_modules: node-pty (a native module), web-tree-sitter
 // (finds its wasm beside itself), xterm (required when a screen first has something to parse),
 // and ink with React (the UI, loaded only by the UI).
+// `node scripts/build.mjs [OUTDIR]`: OUTDIR (default dist) must be inside the project, for node_modules.
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-rmSync(`${root}/dist`, { recursive: true, force: true });
+const outdir = resolve(root, process.argv[2] ?? "dist");
+rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: ["src/main.ts"],
-  outdir: "dist",
+  outdir,
   bundle: true,
   splitting: true,
   format: "esm",
