@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import xterm from "@xterm/headless";
-import { Screen } from "../src/run/screen.js";
+import { rowsOf, Screen } from "../src/run/screen.js";
 
 const COLS = 20;
 const ROWS = 5;
@@ -20,13 +20,7 @@ function reference() {
     },
     view: () => {
       const buffer = term.buffer.active;
-      const lines = Array.from({ length: term.rows }, (_, row) => buffer.getLine(buffer.baseY + row));
-      const wrapped = lines.map((line) => line?.isWrapped ?? false);
-      const text = lines.map((line, row) => (wrapped[row + 1] ? (line?.translateToString(false) ?? "") : (line?.translateToString(true).trimEnd() ?? "")));
-      while (text.length > 0 && text[text.length - 1] === "") {
-        text.pop();
-        wrapped.pop();
-      }
+      const { text, wrapped } = rowsOf(term);
       const cursorLine = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(false, 0, buffer.cursorX) ?? "";
       return { text, wrapped, beforeCursor: { text: cursorLine, column: buffer.cursorX }, alternate: buffer.type === "alternate" };
     },

@@ -214,7 +214,7 @@ export class Screen {
  * The visible rows of a terminal (trailing spaces and blank rows at the bottom trimmed) and, for
  * each, whether it continues the row above (a soft wrap).
  */
-function rowsOf(term: HeadlessTerminal): Rows {
+export function rowsOf(term: HeadlessTerminal): Rows {
   const buffer = term.buffer.active;
   const lines = Array.from({ length: term.rows }, (_, row) => buffer.getLine(buffer.baseY + row));
   const wrapped = lines.map((line) => line?.isWrapped ?? false);
