@@ -1,5 +1,15 @@
 import { join } from "node:path";
 import { packageRoot } from "../package-root.js";
+// This module is loaded for `run` only (cli.ts): the runner's modules load with it, in one piece.
+import { runDeck } from "../run/run-deck.js";
+import { containmentReady, prefetchContainment } from "../run/containment.js";
+import { STOP_SIGNALS } from "../run/signals.js";
+import { missingPrograms } from "../run/preflight.js";
+import { Masker } from "../run/masker.js";
+import { CiReporter } from "../report/ci-reporter.js";
+import { JsonReporter } from "../report/json-reporter.js";
+import { GithubReporter } from "../report/github-reporter.js";
+import { AsciicastReporter } from "../report/asciicast-reporter.js";
 import { planDeck } from "../index.js";
 import { formatProblem, limitErrors, refusalLine, structuralErrors } from "../problem.js";
 import { selectSteps } from "../graph/select.js";
@@ -99,14 +109,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const env = parseEnv(values.env ?? []);
   const fullEnv = { ...process.env, ...env } as Record<string, string>;
   const mask = maskValues("run", values.mask ?? [], fullEnv);
-  // Loaded here, not at the top: plan and lint never load the terminal machinery.
-  const { runDeck } = await import("../run/run-deck.js");
   // Whether shells get a PID namespace is probed by a process of its own, while the deck is planned.
-  (await import("../run/containment.js")).prefetchContainment();
-  const { STOP_SIGNALS } = await import("../run/signals.js");
-  const { missingPrograms } = await import("../run/preflight.js");
-  const { CiReporter } = await import("../report/ci-reporter.js");
-  const { Masker } = await import("../run/masker.js");
+  prefetchContainment();
   // What this command prints itself (the deck's problems, the catch-up) is masked too; the run masks the rest.
   const masker = new Masker(mask);
   const err = (line: string): void => io.err(masker.mask(line));
@@ -132,7 +136,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update || retries > 0 || selected.shard !== undefined;
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
   // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
-  (await import("../run/containment.js")).containment((line) => io.err(line));
+  await containmentReady((line) => io.err(line));
   const baseOptions = {
     env,
     cwd: values.cwd,
@@ -178,21 +182,18 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const shard = selected.shard ? { index: selected.shard.index, total: selected.shard.total } : undefined;
   const note = selected.shard && steps.length === 0 ? noStepsNote(selected.shard) : undefined;
   const context = { deck, ...(shard ? { shard } : {}), catchUp: replayed, ...(note ? { note } : {}) };
-  // Each report's writer loads only when that report is asked for.
+  // The JUnit and HTML writers (and what they use) load only when asked for.
   const jsonReports = reports.filter((r) => r.reporter === "json");
-  if (jsonReports.length > 0) {
-    const { JsonReporter } = await import("../report/json-reporter.js");
-    for (const report of jsonReports) reporters.push(new JsonReporter(report.output, context));
-  }
+  for (const report of jsonReports) reporters.push(new JsonReporter(report.output, context));
   if (values.junit) {
     const { JunitReporter } = await import("../report/junit-reporter.js");
     const junit = new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) });
     reporters.push({ onRunEnd: (results, summary) => junit.onRunEnd(results.filter((r) => !replayed.has(r.step.id)), summary) });
   }
-  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new (await import("../report/github-reporter.js")).GithubReporter(process.stdout));
+  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
   const cols = 120;
   const rows = 40;
-  if (values.record) reporters.push(new (await import("../report/asciicast-reporter.js")).AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
+  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
   const htmlReports = reports.filter((r) => r.reporter === "html");
   if (htmlReports.length > 0) {
     const { HtmlReporter, slideMarkdown } = await import("../report/html-report.js");
