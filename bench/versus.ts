@@ -14,7 +14,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { fmt, stats } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -117,7 +118,15 @@ export async function benchVersus(rounds = 5): Promise<void> {
     tools.set("labrun", (w) => ["node", LABRUN, "run", "--ci", join(dir, `${w.name}.md`)]);
     tools.set("txm", (w) => ["node", TXM, join(dir, `${w.name}.txm.md`)]);
     tools.set("expect", (w) => ["expect", join(dir, `${w.name}.exp`)]);
+    // The floor for C: node-pty alone reading the same 20 MB from a terminal, nothing done with it.
+    const ptyReader = join(dir, "pty-reader.mjs");
+    const nodePty = createRequire(import.meta.url).resolve("@lydell/node-pty");
+    writeFileSync(
+      ptyReader,
+      `import pty from ${JSON.stringify(pathToFileURL(nodePty).href)};\nconst p = pty.spawn("bash", ["-c", "seq 1 2700000"], { cols: 120, rows: 40 });\nlet n = 0;\np.onData((d) => (n += d.length));\np.onExit(() => { if (n < 20e6) process.exit(1); });\n`,
+    );
     const startup = new Map<string, readonly string[]>([
+      ["node-pty reading C", ["node", ptyReader]],
       ["node -e 0", ["node", "-e", "0"]],
       ["labrun --help", ["node", LABRUN, "--help"]],
       ["labrun plan (D)", ["node", LABRUN, "plan", join(dir, "D.md")]],
@@ -150,6 +159,7 @@ export async function benchVersus(rounds = 5): Promise<void> {
     for (const name of ["labrun --help", "labrun plan (D)"]) {
       console.log(`${name.padEnd(16)} ${secs(t(name))}, ${rss(name).toFixed(0)} MiB: ${(t(name) / node).toFixed(2)}x of node -e 0 (${secs(node)}) (target: within 3x)`);
     }
+    console.log(`C's floor, node-pty alone reading the 20 MB from a terminal: ${secs(t("node-pty reading C"))} (labrun/that: ${(t("labrun C") / t("node-pty reading C")).toFixed(2)}x; txm reads a pipe, not a terminal)`);
     console.log(`peak RSS: run --ci of D ${rss("labrun D").toFixed(0)} MiB (target: under 80), of C ${rss("labrun C").toFixed(0)} MiB (target: under 120)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
