@@ -43,7 +43,15 @@ const escapeChunk = fc.constantFrom(
   "\x1b[A\x1b[A",
   "\x1bc",
 );
+/** An escape sequence cut in two between writes (a chunk boundary), then a long plain output. */
+const splitEscape = fc
+  .tuple(fc.constantFrom("\x1b[32m", "\x1b]0;a title\x07", "\x1b[2;4r", "\x1b[?1049h", "\x1b[4h", "\x1b7"), fc.nat(), fc.integer({ min: 1, max: 400 }))
+  .map(([sequence, at, lines]) => {
+    const cut = 1 + (at % sequence.length);
+    return [sequence.slice(0, cut), sequence.slice(cut) + Array.from({ length: lines }, (_, i) => `after ${i}\r\n`).join("")] as const;
+  });
 const event = fc.oneof(
+  { weight: 2, arbitrary: splitEscape.map(([a, b]) => ({ writes: [a, b] })) },
   { weight: 6, arbitrary: plainChunk.map((chunk) => ({ write: chunk })) },
   { weight: 2, arbitrary: escapeChunk.map((chunk) => ({ write: chunk })) },
   { weight: 1, arbitrary: fc.constant({ read: true }) },
@@ -59,9 +67,11 @@ describe("the session's screen", () => {
         const ref = reference();
         try {
           for (const e of events) {
-            if ("write" in e) {
-              screen.write(e.write);
-              ref.write(e.write);
+            if ("write" in e || "writes" in e) {
+              for (const chunk of "write" in e ? [e.write] : e.writes) {
+                screen.write(chunk);
+                ref.write(chunk);
+              }
               continue;
             }
             const want = ref.view();

@@ -42,6 +42,11 @@ export class Screen {
   private pendingLength = 0;
   /** A scroll region other than the whole screen was set (DECSTBM): skipping plain text would change the screen. */
   private scrollRegion = false;
+  /**
+   * The escape sequence the last parsed chunk left unfinished (a chunk boundary cut it): what
+   * comes next finishes it and is parsed at once, plain or not.
+   */
+  private openSequence = "";
   private readonly settleWaiters = new Set<() => void>();
   private disposed = false;
   /** The rows when disposed, for reports written afterwards (worked out when asked, if never parsed). */
@@ -93,7 +98,7 @@ export class Screen {
 
   write(chunk: string): void {
     if (this.disposed || chunk === "") return;
-    if (PLAIN.test(chunk)) {
+    if (this.openSequence === "" && PLAIN.test(chunk)) {
       this.pending.push(chunk);
       this.pendingLength += chunk.length;
       if (this.pendingLength > PENDING_MAX && !this.skipHidden()) this.flush();
@@ -101,6 +106,7 @@ export class Screen {
     }
     this.flush();
     this.parse(chunk);
+    this.openSequence = unfinishedSequence(this.openSequence + chunk);
   }
 
   /** Parses the plain output waiting, what can still be on the screen of it. */
@@ -208,6 +214,19 @@ export class Screen {
     this.disposed = true;
     for (const resolve of this.settleWaiters) resolve();
   }
+}
+
+/** CSI (with its parameters so far) or a lone ESC with intermediates; OSC (a title, a hyperlink) up to its BEL or ST. */
+const UNFINISHED_CSI = /^\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*|[\x20-\x2f]*)$/;
+const UNFINISHED_STRING = /^\x1b[\]PX^_][^\x07\x1b]*$/;
+
+/** The escape sequence `text` ends inside of, if any (kept short: only its kind matters then). */
+function unfinishedSequence(text: string): string {
+  const escape = text.lastIndexOf("\x1b");
+  if (escape < 0) return "";
+  const tail = text.slice(escape);
+  if (UNFINISHED_STRING.test(tail)) return tail.slice(0, 2);
+  return UNFINISHED_CSI.test(tail) && tail.length <= 64 ? tail : "";
 }
 
 /**
