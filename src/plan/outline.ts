@@ -1,6 +1,6 @@
 import type { Step } from "../graph/step.js";
 import type { SelectedSteps, ShardPlan } from "../graph/select.js";
-import { formatDuration } from "../report/format.js";
+import { formatDuration } from "../format-duration.js";
 import type { PlannedDeck } from "../graph/planned-deck.js";
 
 /** `labrun plan --json`: exactly one JSON document. */

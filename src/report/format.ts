@@ -1,6 +1,7 @@
 /** Small text helpers shared by the reporters. */
 import { stripVTControlCharacters } from "node:util";
 import type { Assertion, AttemptResult, StepResult } from "../run/result.js";
+export { formatDuration } from "../format-duration.js";
 
 /** Drops ANSI escapes and the control characters (other than tab and newlines) that no report wants. */
 export function plain(text: string): string {
@@ -29,13 +30,6 @@ export function tail(output: string, count = 20): string[] {
 }
 
 /** `12ms`, `1.2s`, `2m05s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
-}
-
 export function indent(text: string, by = "    "): string {
   return lines(text)
     .map((line) => (line === "" ? "" : by + line))

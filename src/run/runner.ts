@@ -12,6 +12,8 @@ import { Panes } from "./panes.js";
 import { summarize } from "./summary.js";
 import { isStopSignal } from "./signals.js";
 import { whyNotRetried, withRetries, type RetryOptions } from "./retry.js";
+import { interruptible } from "./interruptible.js";
+import { withTimeout } from "./with-timeout.js";
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
@@ -56,9 +58,6 @@ export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 const EXPECT_SETTLE_MS = 2_000;
 /** Kinds that drive a running command: the command before them is started, not awaited. */
 const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
-
-/** After a step was stopped for an interrupt, how long it may take to return what it saw. */
-const INTERRUPTED_STEP_GRACE_MS = 1_000;
 
 /** What the runner remembers of a command step, for the steps that act on it (and to run it again). */
 interface CommandState {
@@ -187,41 +186,12 @@ export class Runner {
   private async attempt(step: Step, next: Step | undefined, again: boolean): Promise<StepResult> {
     const start = Date.now();
     try {
-      const partial = await this.interruptible(again ? this.retried(step, next) : this.execute(step, next));
+      const execution = again ? this.retried(step, next) : this.execute(step, next);
+      const partial = await interruptible(execution, this.options.signal, () => this.panes.stop());
       return { step, exitCode: null, output: "", assertions: [], ...partial, durationMs: Date.now() - start };
     } catch (e) {
       return { step, status: "failed", exitCode: null, output: "", assertions: [], reason: (e as Error).message, durationMs: Date.now() - start };
     }
-  }
-
-  /**
-   * The step's own verdict, unless the run's signal aborts first: then what runs is stopped (^C,
-   * then its process group killed) and the step is `interrupted`, with what it printed so far.
-   */
-  private async interruptible(execution: Promise<Partial<StepResult> & { status: StepStatus }>): Promise<Partial<StepResult> & { status: StepStatus }> {
-    const signal = this.options.signal;
-    if (!signal) return execution;
-    let onAbort = (): void => {};
-    const aborted = new Promise<"aborted">((resolve) => {
-      onAbort = () => resolve("aborted");
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    });
-    try {
-      const first = await Promise.race([execution, aborted]);
-      if (first !== "aborted") return first;
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-    }
-    await this.panes.stop();
-    const seen = await withTimeout(execution.catch(() => undefined), INTERRUPTED_STEP_GRACE_MS);
-    const reason: unknown = signal.reason;
-    return {
-      ...(seen?.output !== undefined ? { output: seen.output } : {}),
-      ...(seen?.exitCode !== undefined ? { exitCode: seen.exitCode } : {}),
-      status: "interrupted",
-      reason: isStopSignal(reason) ? `interrupted by ${reason}` : "interrupted",
-    };
   }
 
   /** A retry: the shell back at its prompt, the command a check acts on run again if it has ended, then the step. */
@@ -338,7 +308,7 @@ export class Runner {
   private async check(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {
     const t = this.target(step);
     if (!t) return { status: "failed", reason: "no command before this check ran" };
-    const result = t.state.result ?? (await withTimeout(t.state.running?.done, this.timeoutFor(step)));
+    const result = t.state.result ?? (t.state.running ? await withTimeout(t.state.running.done, this.timeoutFor(step)) : null);
     if (!result) return { status: "timedOut", reason: "the command did not finish" };
     return result.exitCode === 0
       ? { status: "passed", exitCode: 0 }
@@ -391,15 +361,3 @@ function timedOutReason(timeoutMs: number, result: CommandResult, text: string):
 function skipped(step: Step, reason: string): StepResult {
   return { step, status: "skipped", exitCode: null, durationMs: 0, output: "", assertions: [], reason };
 }
-
-async function withTimeout<T>(p: Promise<T> | undefined, ms: number): Promise<T | undefined> {
-  if (!p) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
