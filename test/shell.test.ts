@@ -380,3 +380,13 @@ describe("robustness", () => {
     expect(performance.now() - start).toBeLessThan(5000);
   });
 });
+
+describe("command names that are also names of JavaScript's object properties", () => {
+  it("are commands like any other (a random deck found `__proto__` crashing the plan)", () => {
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+      const f = facts(`${name} X=1 arg`);
+      expect(f.commands, name).toEqual([[name, "X=1", "arg"]]);
+      expect(f.defines, name).toEqual([]);
+    }
+  });
+});

@@ -191,7 +191,8 @@ class Analyzer {
       if (ctx.scope.topLevel) this.record.changesCwd = true;
       return;
     }
-    const names = BUILTIN_DEFINES[name]?.(args) ?? [];
+    // Own keys only: a command named `__proto__` or `constructor` is no builtin.
+    const names = Object.hasOwn(BUILTIN_DEFINES, name) ? BUILTIN_DEFINES[name]!(args) : [];
     for (const defined of names) this.define(defined, ctx);
     if (name === "alias") for (const alias of aliasNames(args)) this.record.aliases.add(alias);
   }
