@@ -27,8 +27,9 @@ interface Mounted {
 }
 
 const cleanups: (() => Promise<void>)[] = [];
+// Last made, first undone: the app (which saves progress as it closes) before its state folder.
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 function tempDir(): string {
