@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, UNITS } from "./limits.js";
 /** A size: a number of bytes, or a string such as `4MB`, `512 KB`, `1.5GiB` (K, M, G are powers of 1024). */
 const Size = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const m = typeof value === "number" ? ["", String(value), ""] : /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  const unit = m && Object.hasOwn(UNITS, m[2]!.toLowerCase()) ? UNITS[m[2]!.toLowerCase()] : undefined;
   const bytes = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
   if (!Number.isFinite(bytes) || bytes < 1) {
     ctx.addIssue({ code: "custom", message: `'${value}' is not a size (bytes, or a number with KB, MB or GB: 4MB)` });
@@ -89,7 +89,6 @@ export const DeckConfigSchema = z
 
 export type DeckConfig = z.infer<typeof DeckConfigSchema>;
 export type CatchUpProfile = z.infer<typeof CatchUpProfileSchema>;
-
 
 /** A manifest's parts: checked entry by entry when they are read (manifestEntries), to name the line of a bad one. */
 const ContentSchema = z.union([z.string(), z.null(), z.array(z.unknown())], {

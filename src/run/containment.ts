@@ -74,7 +74,7 @@ interface Probed {
   readonly stderr: string;
 }
 
-/** Tries each candidate in turn with `run` (`unshare ... true`). */
+/** The probe's logic, shared by probe() and probeAsync(): yields each candidate to try (`unshare ... true`), is sent how it went. */
 function* probeSteps(): Generator<readonly string[], Containment, Probed> {
   if (process.platform !== "linux") return { wrapper: [], reason: `not Linux but ${process.platform}` };
   if (process.env[NO_NAMESPACE_ENV]) return { wrapper: [], reason: `${NO_NAMESPACE_ENV} is set` };
