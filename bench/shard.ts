@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -127,8 +127,8 @@ async function merge(dir: string): Promise<void> {
 }
 
 export async function benchShard(): Promise<void> {
-  // Each shard is a process of its own: measured as CI runs it, built, not through tsx.
-  await run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")]);
+  // Each shard is a process of its own: measured as CI runs it, built (by `npm run bench`, esbuild), not through tsx.
+  if (!existsSync(join(ROOT, "dist", "main.js"))) throw new Error("dist/ is missing: run `npm run build` first");
   const dir = mkdtempSync(join(tmpdir(), "labrun-bench-shard-"));
   try {
     await merge(dir);

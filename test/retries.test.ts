@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import type { Step } from "../src/graph/step.js";
 import { buildJunitXml } from "../src/report/junit-reporter.js";
 import type { StepResult } from "../src/run/result.js";
 import { retryPause, whyNotRetried } from "../src/run/retry.js";
+import { chromiumMissing, HeadlessChromium } from "./browser.js";
 import { cli, fixture } from "./helpers.js";
 import { findAll, parseXml, type XmlElement } from "./xml.js";
 
@@ -29,8 +30,11 @@ interface JsonStep {
   flaky?: boolean;
   earlierAttempts?: JsonAttempt[];
   notRetried?: string;
+  catchUp?: true;
+  shard?: number;
 }
 interface JsonReport {
+  shards?: number;
   steps: JsonStep[];
   summary: Record<string, number>;
 }
@@ -169,6 +173,118 @@ describe("run --retries N", { timeout: 180_000 }, () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     expect(results[1]!.stderr).toMatch(/--retries x: expected a whole number/);
+  });
+});
+
+// What the page-side function below reads of the DOM (the DOM's types are not part of this project's).
+interface PageElement {
+  getClientRects(): { readonly length: number };
+  getAttribute(name: string): string | null;
+  closest(selector: string): PageElement | null;
+  readonly textContent: string | null;
+}
+declare const document: {
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  querySelector(selector: string): PageElement | null;
+};
+
+const noChromium = chromiumMissing();
+if (noChromium) console.warn(`flaky step HTML test skipped: ${noChromium}`);
+
+// A real run of a step that fails once then passes, through every report a maintainer reads, and
+// through merge-reports (of that run, and of the deck run in two shards).
+describe.skipIf(noChromium !== undefined)("a flaky step in the HTML report and through merge-reports", { timeout: 180_000 }, () => {
+  const deck = fixture("retries", "fails-once.md");
+  const FLAKY_LINE = 28;
+  let chromium: HeadlessChromium;
+  beforeAll(async () => {
+    chromium = await HeadlessChromium.launch();
+  }, 60_000);
+  afterAll(async () => chromium?.close());
+
+  /** The steps the page marks flaky (badge and class), the totals line, and what the "Flaky" filter leaves shown. */
+  async function flakyOnPage(file: string) {
+    const { page, blocked, errors } = await chromium.open(file);
+    try {
+      const marks = await page.evaluate(() => ({
+        badges: [...document.querySelectorAll(".step .tag.flaky")].map((e) => ({ id: e.closest(".step")?.getAttribute("data-id"), text: e.textContent, title: e.getAttribute("title") })),
+        flakySteps: [...document.querySelectorAll(".step.flaky")].map((e) => e.getAttribute("data-id")),
+        totals: document.querySelector(".totals")?.textContent ?? "",
+      }));
+      await page.click("label:has(#filter-flaky)");
+      const shown = await page.evaluate(() => [...document.querySelectorAll(".step")].filter((e) => e.getClientRects().length > 0).map((e) => e.getAttribute("data-id")));
+      return { ...marks, shown, blocked, errors };
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** merge-reports of `files` to JSON, JUnit and HTML. */
+  async function merge(dir: string, name: string, files: string[]) {
+    const json = join(dir, `${name}.json`);
+    const xml = join(dir, `${name}.xml`);
+    const html = join(dir, `${name}.html`);
+    const runs = await Promise.all(([["json", json], ["junit", xml], ["html", html]] as const).map(([reporter, output]) => cli(["merge-reports", ...files, "--reporter", reporter, "--output", output])));
+    for (const r of runs) expect(r.code, r.stdout + r.stderr).toBe(0);
+    return { json: JSON.parse(readFileSync(json, "utf8")) as JsonReport, junit: parseXml(readFileSync(xml, "utf8")), html };
+  }
+
+  function expectFlakyKept(merged: { json: JsonReport; junit: XmlElement }, flakyId: string) {
+    const flaky = merged.json.steps.find((s) => s.id === flakyId)!;
+    expect(flaky).toMatchObject({ line: FLAKY_LINE, status: "passed", attempts: 2, flaky: true });
+    expect(flaky.earlierAttempts).toEqual([expect.objectContaining({ status: "failed", exitCode: 1, reason: "exit status 1" })]);
+    for (const other of merged.json.steps.filter((s) => s.id !== flakyId)) expect(other, other.id).toMatchObject({ status: "passed", attempts: 1 });
+    expect(merged.json.steps.filter((s) => s.flaky)).toHaveLength(1);
+    expect(merged.json.summary).toMatchObject({ passed: 5, failed: 0, flaky: 1 });
+    expect(findAll(merged.junit, "failure")).toHaveLength(0);
+    expect(findAll(merged.junit, "flakyFailure")).toHaveLength(1);
+    expect(findAll(testcase(merged.junit, FLAKY_LINE), "flakyFailure").map((f) => f.attributes)).toEqual([{ message: "exit status 1", type: "failure" }]);
+  }
+
+  it("marks the step flaky in the run's HTML report, and merge-reports keeps attempts, flaky and JUnit flakyFailure", async () => {
+    const report = join(work, "report.json");
+    const html = join(work, "report.html");
+    const r = await cli(["run", deck, "--ci", "--retries", "1", "--env", `WORK=${work}`, "--reporter", "json", "--output", report, "--reporter", "html", "--output", html]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^~ FLAKY .*fails-once\.md:28 {2}test -e \$WORK\/marker .* {2}\(passed on attempt 2\)$/m);
+    const json = JSON.parse(readFileSync(report, "utf8")) as JsonReport;
+    const flakyId = byLine(json, FLAKY_LINE).id;
+    expect(byLine(json, FLAKY_LINE)).toMatchObject({ status: "passed", attempts: 2, flaky: true });
+    expect(readFileSync(join(work, "marker"), "utf8")).toBe("hello\n");
+
+    const page = await flakyOnPage(html);
+    expect(page.badges).toEqual([{ id: flakyId, text: "flaky", title: "passed on attempt 2" }]);
+    expect(page.flakySteps).toEqual([flakyId]);
+    expect(page.totals).toMatch(/5 passed.*1 flaky/);
+    expect(page.shown).toEqual([flakyId]);
+    expect(page.blocked).toEqual([]);
+    expect(page.errors).toEqual([]);
+
+    // The run's report alone, as one shard of one.
+    const one = await merge(work, "merged-one", [report]);
+    expect(one.json.shards).toBe(1);
+    expectFlakyKept(one, flakyId);
+    expect((await flakyOnPage(one.html)).shown).toEqual([flakyId]);
+
+    // The deck in two shards (each on a machine, a folder, of its own): the flaky step is shard 2's, after its catch-up.
+    const machines = [workDir(), workDir()];
+    const shards = await Promise.all(
+      [1, 2].map(async (i) => {
+        const dir = machines[i - 1]!;
+        const file = join(dir, `shard-${i}.json`);
+        const run = await cli(["run", deck, "--ci", "--retries", "1", "--shard", `${i}/2`, "--env", `WORK=${dir}`, "--reporter", "json", "--output", file]);
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        return file;
+      }),
+    );
+    const shard2 = JSON.parse(readFileSync(shards[1]!, "utf8")) as JsonReport;
+    expect(shard2.steps.filter((s) => s.catchUp).map((s) => s.line)).toEqual([6]);
+    expect(readFileSync(join(machines[1]!, "marker"), "utf8")).toBe("hello\n");
+    const two = await merge(work, "merged-two", shards);
+    expect(two.json.shards).toBe(2);
+    expect(two.json.steps.map((s) => [s.line, s.shard])).toEqual([[6, 1], [10, 1], [14, 1], [FLAKY_LINE, 2], [32, 2]]);
+    expectFlakyKept(two, flakyId);
+    expect((await flakyOnPage(two.html)).badges).toEqual([{ id: flakyId, text: "flaky", title: "passed on attempt 2" }]);
   });
 });
 

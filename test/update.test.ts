@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planDeck } from "../src/index.js";
@@ -200,5 +201,74 @@ describe("labrun run DECK --update (real shell)", () => {
     expect(r.stdout).toContain(`left     ${deck}:14: the output shows a masked value (****)`);
     expect(r.stdout + r.stderr).not.toContain("s3cr3t-value");
     expect(readFileSync(deck, "utf8")).toBe(text);
+  }, 60_000);
+});
+
+/**
+ * Whether a file can be made immutable here (`chattr +i`: root, or CAP_LINUX_IMMUTABLE, on a file
+ * system with the flag, as ext4). Then renaming another file over it fails, even for root, who
+ * ignores permissions: the one real way found to make the final rename of an atomic write fail.
+ */
+function immutableFiles(): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "labrun-chattr-"));
+  try {
+    writeFileSync(join(dir, "f"), "");
+    const r = spawnSync("chattr", ["+i", join(dir, "f")], { encoding: "utf8" });
+    if (r.error || r.status !== 0) return `chattr +i is not possible here (${r.error?.message ?? r.stderr.trim()})`;
+    spawnSync("chattr", ["-i", join(dir, "f")]);
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const noImmutable = immutableFiles();
+if (noImmutable) console.warn(`--update failing-rename test skipped: ${noImmutable}`);
+
+describe("labrun run DECK --update writes atomically (real shell)", () => {
+  const text = "## Stale\n\n.exercise[\n\n- Run:\n  ```bash\n  printf 'new value\\n'\n  ```\n\n]\n\nWe should see:\n```\nold value\n```\n\nAfter the block: unchanged.\n";
+  /** The deck alone in a folder of its own, with mode `mode`: what the folder holds is then exactly known. */
+  function deckIn(name: string, mode: number): { dir: string; deck: string } {
+    const dir = join(work, name);
+    mkdirSync(dir);
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, text);
+    chmodSync(deck, mode);
+    return { dir, deck };
+  }
+
+  it("keeps the slide file's mode, replaces it by a rename (a new inode), and leaves no temp file beside it", async () => {
+    const { dir, deck } = deckIn("mode", 0o640);
+    const before = statSync(deck);
+    const r = await cli(["run", deck, "--update"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`  updated  ${deck}:14\n`);
+    expect(readFileSync(deck, "utf8")).toBe(text.replace("old value", "new value"));
+    const after = statSync(deck);
+    expect((after.mode & 0o7777).toString(8)).toBe("640");
+    // Written to a temp file and renamed over: a reader sees the old file or the new one, never half of one.
+    expect(after.ino).not.toBe(before.ino);
+    expect(readdirSync(dir)).toEqual(["deck.md"]);
+  }, 60_000);
+
+  it.skipIf(noImmutable !== undefined)("a rename that fails leaves the slide file byte for byte as it was, and no temp file; the run says so and fails", async () => {
+    const { dir, deck } = deckIn("locked", 0o640);
+    const before = readFileSync(deck);
+    const ino = statSync(deck).ino;
+    expect(spawnSync("chattr", ["+i", deck]).status).toBe(0);
+    try {
+      const r = await cli(["run", deck, "--update"]);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toContain("labrun: --update: 0 expected outputs updated, 1 left as it is");
+      // The new text was written whole to the temp file; only the rename over the slide failed.
+      const left = r.stdout.split("\n").filter((l) => l.startsWith("  left "));
+      expect(left).toEqual([expect.stringMatching(/: EPERM: operation not permitted, rename '.*\/\.deck\.md\.\d+\.[0-9a-f]+\.tmp' -> '.*\/deck\.md'$/)]);
+      expect(left[0]!.startsWith(`  left     ${deck}:14: could not write ${deck}: `)).toBe(true);
+    } finally {
+      spawnSync("chattr", ["-i", deck]);
+    }
+    expect(readFileSync(deck).equals(before)).toBe(true);
+    expect(statSync(deck).ino).toBe(ino);
+    expect((statSync(deck).mode & 0o7777).toString(8)).toBe("640");
+    expect(readdirSync(dir)).toEqual(["deck.md"]);
   }, 60_000);
 });
