@@ -18,6 +18,7 @@ import type { RunDeckOptions } from "../run/run-deck.js";
 import type { Reporter } from "../run/result.js";
 import type { ShardPlan } from "../graph/select.js";
 import { formatDuration } from "../report/format.js";
+import { orConnectionError, readyHost, SSH_HELP, SSH_OPTIONS, sshTarget } from "./ssh-options.js";
 import { EXIT, type Io, isTruthy, maskValues, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
 
 const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
@@ -50,6 +51,7 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
                        the node), then go on from there
   --mask VAR           VAR's value never appears in output, reports or recordings (repeatable)
   --no-preflight       do not stop when programs the deck calls are missing
+${SSH_HELP}
   --restart            in the terminal UI: start over instead of offering to resume
   --force              run a deck with structural errors (a fence, comment or macro never
                        closed, an empty keys/key/copy/wait); without it such a deck stops
@@ -97,6 +99,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     update: { type: "boolean" },
     "source-url": { type: "string" },
     retries: { type: "string" },
+    ...SSH_OPTIONS,
   });
   if (values.help) {
     io.out(RUN_HELP);
@@ -106,11 +109,12 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const reports = reportOutputs(values.reporter ?? [], values.output ?? []);
   if (values["source-url"] !== undefined && !reports.some((r) => r.reporter === "html")) throw new UsageError("run: --source-url is for the HTML report: add --reporter html --output FILE");
   const retries = retryCount(values.retries);
+  const ssh = sshTarget(values);
   const env = parseEnv(values.env ?? []);
   const fullEnv = { ...process.env, ...env } as Record<string, string>;
   const mask = maskValues("run", values.mask ?? [], fullEnv);
   // Whether shells get a PID namespace is probed by a process of its own, while the deck is planned.
-  prefetchContainment();
+  if (!ssh) prefetchContainment();
   // What this command prints itself (the deck's problems, the catch-up) is masked too; the run masks the rest.
   const masker = new Masker(mask);
   const err = (line: string): void => io.err(masker.mask(line));
@@ -135,8 +139,14 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
   const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update || retries > 0 || selected.shard !== undefined;
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
+  // A remote host is reached once before anything runs: a host that cannot be reached, or lacks
+  // the deck's programs, stops the run here, in one line.
+  const runnable = steps.filter((s) => !selected.skip.has(s.id));
+  const host = ssh ? await orConnectionError(() => readyHost(ssh, runnable, planned.graph.facts, env), err) : undefined;
+  if (host === null) return EXIT.badInput;
   // Said here, once, before the UI owns the screen: whether a step's processes can escape the run.
-  await containmentReady((line) => io.err(line));
+  if (host?.namespaceNote) err(host.namespaceNote);
+  else if (!host) await containmentReady((line) => io.err(line));
   const baseOptions = {
     env,
     cwd: values.cwd,
@@ -146,6 +156,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     skip: selected.skip,
     strictExpectations: values["strict-expectations"] ?? false,
     ...(catchUp ? { replace: catchUp.replace } : {}),
+    ...(ssh ? { ssh } : {}),
     mask,
   };
   if (interactive) {
@@ -162,12 +173,13 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     // The UI runs its own preflight: it says what is missing and offers the bundled tour deck.
     const replayFirst = selected.from?.catchUp.length ?? 0;
     // A --from run starts from the replay, not from saved progress.
-    return runUi({ force: values.force, source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: tourDeck() });
+    const remoteMissing = host ? { remoteMissing: [...new Set(host.missing.map((m) => m.program))] } : {};
+    return runUi({ force: values.force, source, planned, steps, runOptions: baseOptions, restart: values.restart || replayFirst > 0, replayFirst, tourDeck: tourDeck(), ...remoteMissing });
   }
   if (!values["no-preflight"]) {
-    const missing = missingPrograms(steps.filter((s) => !selected.skip.has(s.id)), planned.graph.facts, fullEnv.PATH);
+    const missing = host ? host.missing : missingPrograms(runnable, planned.graph.facts, fullEnv.PATH);
     if (missing.length) {
-      io.err(`labrun: ${source}: the deck calls programs that are not on PATH (run with --no-preflight to go on anyway):`);
+      io.err(`labrun: ${source}: the deck calls programs that are not on PATH${host ? ` on ${ssh!.given}` : ""} (run with --no-preflight to go on anyway):`);
       for (const m of missing) err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);
       return EXIT.badInput;
     }

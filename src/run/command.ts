@@ -15,6 +15,8 @@ export interface CommandResult {
   lastScreenLine?: string;
   /** On a timeout: a nested shell's prompt was found, but the shell never printed the markers it was given (not a POSIX shell?). */
   shellWithoutMarkers?: boolean;
+  /** The shell went away before the command finished: why ("connection lost: ..." for a remote one). */
+  shellGone?: string;
 }
 
 export interface RunningCommand {
@@ -110,7 +112,7 @@ export class Command implements RunningCommand {
     return false;
   }
 
-  finish({ neverFinished }: { neverFinished: boolean }): void {
+  finish({ neverFinished, shellGone }: { neverFinished: boolean; shellGone?: string | undefined }): void {
     if (this.result !== null) return;
     this.log.end();
     this.checkWaiters();
@@ -124,6 +126,7 @@ export class Command implements RunningCommand {
       durationMs: Date.now() - this.startedAt,
       ...(this.lastScreenLine !== undefined ? { lastScreenLine: this.lastScreenLine } : {}),
       ...(this.shellWithoutMarkers ? { shellWithoutMarkers: true } : {}),
+      ...(neverFinished && shellGone !== undefined ? { shellGone } : {}),
     };
     for (const pending of [...this.waiters]) pending.end(false);
     this.allTyped();

@@ -10,8 +10,9 @@ const PORT_PLACEHOLDER = /(?<=:)(\d)(x{2,})(?=\/|$)/i;
  * number of that shape in the most recent output that has one, as `kubectl get svc` lists
  * `80:31234/TCP`), and `node1` is this machine.
  */
-export function resolveUrl(url: string, recentOutputs: readonly string[]): string {
-  let resolved = url.replace(/^(https?:\/\/)node1\b/, "$1127.0.0.1");
+export function resolveUrl(url: string, recentOutputs: readonly string[], node = "127.0.0.1"): string {
+  const host = node.includes(":") ? `[${node}]` : node;
+  let resolved = url.replace(/^(https?:\/\/)node1\b/, (_, scheme: string) => scheme + host);
   const port = PORT_PLACEHOLDER.exec(resolved);
   if (port) {
     const shape = new RegExp(`(?<![\\d.])${port[1]}\\d{${port[2]!.length}}(?![\\d.])`, "g");
@@ -37,6 +38,8 @@ export interface OpenOptions {
   /** First pause between tries, doubled after each up to `maxDelayMs`. */
   readonly firstDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** What `node1` means: the SSH host of a remote run (default: this machine). */
+  readonly node?: string;
 }
 
 type Opened = Partial<StepResult> & { status: StepStatus };
@@ -48,7 +51,7 @@ type Opened = Partial<StepResult> & { status: StepStatus };
  * placeholder that cannot be filled is skipped with the reason.
  */
 export async function openUrl(given: string, timeoutMs: number, recentOutputs: readonly string[] = [], options: OpenOptions = {}): Promise<Opened> {
-  const url = resolveUrl(given, recentOutputs);
+  const url = resolveUrl(given, recentOutputs, options.node);
   const placeholder = UNRESOLVED.exec(url);
   if (placeholder) return { status: "skipped", reason: `the URL has an unresolved placeholder (${placeholder[0]}): not opened` };
   let target: URL;
@@ -65,21 +68,26 @@ export async function openUrl(given: string, timeoutMs: number, recentOutputs: r
     const left = deadline - Date.now();
     const spent = `${tries} tries in ${((Date.now() - started) / 1000).toFixed(1)} s`;
     if (attempt.result.status === "passed") return tries === 1 ? attempt.result : { ...attempt.result, output: `${attempt.result.output ?? ""}\n(answered after ${spent})` };
-    if (!attempt.notReady) return attempt.result;
+    if (!attempt.notReady) return attempt.result.status === "failed" && !attempt.answered ? { ...attempt.result, reason: `${attempt.result.reason}${fromHere(options.node)}` } : attempt.result;
     // keep time for one more real try: a try cut short would only say "no answer in time"
-    if (left <= LAST_TRY_MS) return { ...attempt.result, reason: `${attempt.result.reason ?? "not ready"}: still not ready after ${spent}` };
+    if (left <= LAST_TRY_MS) return { ...attempt.result, reason: `${attempt.result.reason ?? "not ready"}: still not ready after ${spent}${attempt.answered ? "" : fromHere(options.node)}` };
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left - LAST_TRY_MS)));
     delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);
   }
 }
 
-async function tryOnce(target: URL, url: string, timeoutMs: number): Promise<{ result: Opened; notReady: boolean }> {
+/** A remote run's page is asked for from this machine: a port the host does not open to it cannot answer. */
+function fromHere(node: string | undefined): string {
+  return node === undefined ? "" : ` (the request goes from this machine to ${node}, the --ssh host: is that port open to it?)`;
+}
+
+async function tryOnce(target: URL, url: string, timeoutMs: number): Promise<{ result: Opened; notReady: boolean; answered?: boolean }> {
   try {
     const response = await fetch(target, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
     const body = await response.text();
     const output = `GET ${url}: HTTP ${response.status} ${response.statusText}\n${body.slice(0, 2000)}`;
-    if (response.ok) return { result: { status: "passed", output }, notReady: false };
-    return { result: { status: "failed", output, reason: `cannot open ${url}: HTTP ${response.status} ${response.statusText}` }, notReady: NOT_READY_STATUSES.has(response.status) };
+    if (response.ok) return { result: { status: "passed", output }, notReady: false, answered: true };
+    return { result: { status: "failed", output, reason: `cannot open ${url}: HTTP ${response.status} ${response.statusText}` }, notReady: NOT_READY_STATUSES.has(response.status), answered: true };
   } catch (e) {
     const error = e as Error & { cause?: Error & { code?: string } };
     const reason = error.name === "TimeoutError" ? "no answer in time" : error.cause?.message ?? error.message;

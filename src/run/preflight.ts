@@ -14,9 +14,10 @@ export interface MissingProgram {
  * an earlier step mentions (`apt-get install -y jq`, `curl -o /usr/local/bin/kubectl`) is assumed
  * to be installed by the deck itself; a function or alias an earlier step defines (`greet() {...}`,
  * `alias k=kubectl`) is the deck's own, never a missing program. Steps typed into a nested shell
- * (a container's) are not this machine's business.
+ * (a container's) are not this machine's business. `path` is PATH, or a lookup (a remote host's).
  */
-export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, path = process.env.PATH ?? ""): MissingProgram[] {
+export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, path: string | ((program: string) => boolean) = process.env.PATH ?? ""): MissingProgram[] {
+  const exists = typeof path === "string" ? (program: string) => onPath(program, path) : path;
   const found = new Map<string, boolean>();
   const mentioned = new Set<string>();
   const defined = new Set<string>();
@@ -28,7 +29,7 @@ export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<strin
     for (const name of [...f.functions, ...f.aliases]) defined.add(name);
     for (const program of f.programs) {
       if (mentioned.has(program) || defined.has(program) || missing.some((m) => m.program === program)) continue;
-      if (!found.has(program)) found.set(program, onPath(program, path));
+      if (!found.has(program)) found.set(program, exists(program));
       if (!found.get(program)) missing.push({ program, step });
     }
     for (const words of f.commands) for (const w of words) for (const part of w.split("/")) mentioned.add(part);

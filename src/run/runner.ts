@@ -14,6 +14,7 @@ import { isStopSignal } from "./signals.js";
 import { whyNotRetried, withRetries, type RetryOptions } from "./retry.js";
 import { interruptible } from "./interruptible.js";
 import { withTimeout } from "./with-timeout.js";
+import type { SshTarget } from "./ssh-target.js";
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
@@ -46,6 +47,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** --retries: a failed step that only reads, or that checks, is tried again (see runRealStep). */
   readonly retry?: RetryOptions;
+  /** --ssh: every shell of the run is a login bash on this host; `open` takes `node1` to mean it. */
+  readonly ssh?: SshTarget;
 }
 
 export interface RunOutcome {
@@ -94,6 +97,7 @@ export class Runner {
       ...(options.prompts ? { prompts: options.prompts } : {}),
       cols: options.cols,
       rows: options.rows,
+      ...(options.ssh ? { ssh: options.ssh } : {}),
       onData: (chunk) => {
         const at = Date.now() - this.startedAt;
         for (const r of this.reporters) r.onOutput?.(chunk, at);
@@ -239,7 +243,7 @@ export class Runner {
       case "tmux":
         return { status: "passed", reason: await this.panes.tmux(step.text) };
       case "open":
-        return openUrl(step.text, this.timeoutFor(step), this.recentOutputs());
+        return openUrl(step.text, this.timeoutFor(step), this.recentOutputs(), this.options.ssh ? { node: this.options.ssh.hostname ?? this.options.ssh.host } : {});
       case "manual":
         return { status: "skipped", reason: "shown to the attendee, not run" };
     }
@@ -260,7 +264,7 @@ export class Runner {
     const result = await session.run(text, { timeoutMs: timeout });
     this.commands.set(step.id, { text, result });
     const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
-    const reason = result.timedOut ? timedOutReason(timeout, result, text) : status === "failed" ? `exit status ${result.exitCode}` : undefined;
+    const reason = result.timedOut ? timedOutReason(timeout, result, text) : result.shellGone ?? (status === "failed" ? `exit status ${result.exitCode}` : undefined);
     return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
   }
 
@@ -312,7 +316,7 @@ export class Runner {
     if (!result) return { status: "timedOut", reason: "the command did not finish" };
     return result.exitCode === 0
       ? { status: "passed", exitCode: 0 }
-      : { status: "failed", exitCode: result.exitCode, output: result.output, reason: `exit status ${result.exitCode}` };
+      : { status: "failed", exitCode: result.exitCode, output: result.output, reason: result.shellGone ?? `exit status ${result.exitCode}` };
   }
 
   private async expectation(step: Step): Promise<Partial<StepResult> & { status: StepStatus }> {

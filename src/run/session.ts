@@ -8,18 +8,19 @@
 import pty from "@lydell/node-pty";
 import type { IPty } from "@lydell/node-pty";
 import { randomBytes } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
-import { containmentReady } from "./containment.js";
 import { InterruptFollowUp, killForeground } from "./interrupt.js";
-import { bashRc, MarkerStream, nestedShellSetup, NONCE_ENV } from "./markers.js";
+import { MarkerStream, nestedShellSetup, NONCE_ENV } from "./markers.js";
 import { Masker, maskRows } from "./masker.js";
 import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
 import { sessionDir } from "./run-dir.js";
 import { Screen } from "./screen.js";
 import { withTimeout } from "./with-timeout.js";
+import { cleanRemote, killRemoteForeground } from "./ssh-remote.js";
+import { connectionMessage, type SshTarget } from "./ssh-target.js";
+import { localLaunch, remoteLaunch } from "./launch.js";
 
 export type { CommandResult, RunningCommand } from "./command.js";
 export { CappedText } from "./output-log.js";
@@ -39,6 +40,11 @@ export interface SessionOptions {
   mask?: readonly string[];
   /** Regular expressions for the prompts of nested shells, besides the defaults (nested-shell.ts). */
   prompts?: readonly string[];
+  /**
+   * The shell runs on this host, reached with the `ssh` client (ssh-target.ts): a login bash
+   * there, `cwd` and `env` applied on the host, its processes cleaned up there (ssh-remote.ts).
+   */
+  ssh?: SshTarget;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -47,6 +53,10 @@ const INTERRUPT_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
 /** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
 const HANGUP_GRACE_MS = 500;
+/** A remote shell's first prompt: the connection, the host's login files, then bash. */
+const SSH_START_TIMEOUT_MS = 30_000;
+/** ^D sent at most this many times to leave a remote session (nested shells, stopped jobs). */
+const LOGOUT_TRIES = 4;
 
 /** Sessions not closed yet, for closeAllSessionsSync(). */
 const liveSessions = new Map<Session, () => void>();
@@ -77,6 +87,11 @@ export class Session {
   private readonly lines: LineTracker;
   private readonly followUp: InterruptFollowUp;
   private disposed = false;
+  /** The host a remote session runs on. */
+  private readonly ssh: SshTarget | undefined;
+  private exitCode: number | null = null;
+  /** A remote session's last output, for ssh's last words when the connection ends. */
+  private tail = "";
 
   private constructor(
     private readonly child: IPty,
@@ -85,6 +100,7 @@ export class Session {
     opts: SessionOptions,
   ) {
     this.shellPid = child.pid;
+    this.ssh = opts.ssh;
     this.followUp = new InterruptFollowUp(() => this.pid, () => !this.hasExited && this.lines.commandRunning);
     this.masker = new Masker(opts.mask ?? []);
     this.markers = new MarkerStream(nonce);
@@ -97,7 +113,8 @@ export class Session {
       this.notifyIdle();
     });
     this.exited = new Promise((resolve) => {
-      child.onExit(() => {
+      child.onExit(({ exitCode }) => {
+        this.exitCode = exitCode;
         this.onExit();
         resolve();
       });
@@ -110,33 +127,40 @@ export class Session {
   static async start(opts: SessionOptions = {}): Promise<Session> {
     const nonce = randomBytes(8).toString("hex");
     const rcDir = sessionDir(nonce);
-    const rcFile = join(rcDir, "bashrc");
-    writeFileSync(rcFile, bashRc(nonce));
-    const { wrapper } = await containmentReady();
-    const [program = "bash", ...args] = [...wrapper, opts.shell ?? "bash", "--noprofile", "--rcfile", rcFile, "-i"];
+    const launch = opts.ssh ? remoteLaunch(opts.ssh, opts, nonce) : await localLaunch(opts, nonce, rcDir);
     let child: IPty;
     try {
-      child = pty.spawn(program, args, {
+      child = pty.spawn(launch.program, [...launch.args], {
         name: "xterm-256color",
         cols: opts.cols ?? 120,
         rows: opts.rows ?? 40,
-        cwd: opts.cwd ?? process.cwd(),
-        env: { ...process.env, ...opts.env, TERM: "xterm-256color", INPUTRC: "/dev/null", [NONCE_ENV]: nonce },
+        cwd: launch.cwd,
+        // A remote shell's nonce goes to the host in the wrapper's command (ssh-remote.ts), not into ssh's environment.
+        env: { ...launch.env, TERM: "xterm-256color", INPUTRC: "/dev/null", ...(opts.ssh ? {} : { [NONCE_ENV]: nonce }) },
       });
     } catch (error) {
       rmSync(rcDir, { recursive: true, force: true });
       throw error;
     }
     const session = new Session(child, nonce, rcDir, opts);
-    const firstPrompt = await withTimeout(session.lines.lineEnd(false), START_TIMEOUT_MS);
+    const firstPrompt = await withTimeout(session.lines.lineEnd(false), opts.ssh ? SSH_START_TIMEOUT_MS : START_TIMEOUT_MS);
     if (firstPrompt === null || firstPrompt.kind !== "done") {
       const screen = session.screen();
+      const exited = session.hasExited;
       await session.close();
+      if (opts.ssh) throw new Error(exited ? connectionMessage(opts.ssh, session.tail, "the connection ended before bash started") : `ssh ${opts.ssh.given}: bash did not show its prompt within ${SSH_START_TIMEOUT_MS / 1000} s; its screen:\n${screen}`);
       throw new Error(`${opts.shell ?? "bash"} did not show its prompt within ${START_TIMEOUT_MS} ms; its screen:\n${screen}`);
     }
     // Started under unshare, bash is its child (and has exec'd, since it prompted).
-    if (wrapper.length > 0) session.shellPid = processes.children(child.pid)[0] ?? child.pid;
+    if (launch.wrapped) session.shellPid = processes.children(child.pid)[0] ?? child.pid;
     return session;
+  }
+
+  /** Why the shell went away, for the step it was running: the connection, for a remote one. */
+  get goneReason(): string | undefined {
+    if (!this.hasExited) return undefined;
+    if (this.ssh) return `connection lost: ${connectionMessage(this.ssh, this.tail, "the connection ended")}`;
+    return `the shell exited${this.exitCode !== null ? ` (status ${this.exitCode})` : ""}`;
   }
 
   /** Bash's pid, as this process sees it. */
@@ -216,7 +240,8 @@ export class Session {
   interrupt(): void {
     this.send("\x03");
     // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
-    if (this.hasExited || !this.lines.commandRunning || this.lines.depth > 0) return;
+    // On a remote host, the ^C is all there is (its processes are not this machine's).
+    if (this.hasExited || !this.lines.commandRunning || this.lines.depth > 0 || this.ssh) return;
     const group = processes.foregroundGroup(this.pid);
     // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
     if (group !== null && group !== this.pid) processes.signal(this.pid, "SIGINT");
@@ -232,7 +257,7 @@ export class Session {
     if (this.current !== null) this.current.aborted = true;
     this.interrupt();
     if (await this.idle(INTERRUPT_GRACE_MS)) return;
-    killForeground(this.pid);
+    await this.killForeground();
     await this.idle(KILL_GRACE_MS);
   }
 
@@ -266,7 +291,7 @@ export class Session {
       if (this.current === command) this.current = null;
     }
     await this.settled();
-    command.finish({ neverFinished: this.hasExited });
+    command.finish({ neverFinished: this.hasExited, shellGone: this.goneReason });
     this.unfinishedCommands--;
     this.notifyIdle();
   }
@@ -330,7 +355,7 @@ export class Session {
     this.interrupt();
     const interrupted = await withTimeout(command.done, INTERRUPT_GRACE_MS);
     if (interrupted !== null) return interrupted;
-    killForeground(this.pid);
+    await this.killForeground();
     const killed = await withTimeout(command.done, KILL_GRACE_MS);
     if (killed !== null) return killed;
     // The prompt never came back: give up on this command, the session may be unusable.
@@ -338,7 +363,7 @@ export class Session {
       this.current = null;
       this.lines.endLine(null);
     }
-    command.finish({ neverFinished: true });
+    command.finish({ neverFinished: true, shellGone: this.goneReason });
     return command.done;
   }
 
@@ -357,6 +382,7 @@ export class Session {
   private emit(chunk: string): void {
     if (chunk === "" || this.disposed) return;
     this.term.write(chunk);
+    if (this.ssh) this.tail = (this.tail + chunk).slice(-2048);
     const output = this.lines.output(chunk);
     if (output !== "") this.current?.append(output);
     for (const listener of this.listeners) listener(chunk);
@@ -365,6 +391,13 @@ export class Session {
   /** Resolves once the headless terminal parsed everything written so far (it parses asynchronously). */
   private settled(): Promise<void> {
     return this.term.settled();
+  }
+
+  /** SIGKILLs the job in the terminal's foreground (on the host, for a remote session). */
+  private async killForeground(): Promise<void> {
+    if (this.hasExited) return;
+    if (this.ssh) await killRemoteForeground(this.ssh, this.nonce);
+    else killForeground(this.pid);
   }
 
   private onExit(): void {
@@ -376,11 +409,12 @@ export class Session {
 
   private async shutdown(): Promise<void> {
     liveSessions.delete(this);
-    const found = processes.shellProcesses(this.pid, NONCE_ENV, this.nonce);
+    if (this.ssh) await this.leaveHost(this.ssh);
+    const found = this.ownProcesses();
     processes.signalRefs(found, "SIGHUP");
     processes.signalRefs(found, "SIGTERM");
     await withTimeout(this.exited, HANGUP_GRACE_MS);
-    processes.signalRefs([...found, ...processes.shellProcesses(this.pid, NONCE_ENV, this.nonce)], "SIGKILL");
+    processes.signalRefs([...found, ...this.ownProcesses()], "SIGKILL");
     await withTimeout(this.exited, KILL_GRACE_MS);
     this.followUp.cancel();
     this.lines.dispose();
@@ -389,8 +423,36 @@ export class Session {
     rmSync(this.rcDir, { recursive: true, force: true });
   }
 
+  /**
+   * Ends a remote session the way a person logs out: what runs is stopped, then ^D until bash
+   * exits (a nested shell first, stopped jobs warned about once); the wrapper on the host then
+   * kills what is left (ssh-remote.ts) and exits 0. If it did not get there (the connection
+   * hung or went away), the hangup below ends bash and a clean-up over a connection of its own
+   * kills what is left.
+   */
+  private async leaveHost(ssh: SshTarget): Promise<void> {
+    if (!this.hasExited) {
+      if (this.busy) await this.stop();
+      for (let i = 0; i < LOGOUT_TRIES && !this.hasExited; i++) {
+        this.child.write("\x04");
+        await withTimeout(this.exited, HANGUP_GRACE_MS);
+      }
+    }
+    if (!this.hasExited || this.exitCode !== 0) {
+      processes.signal(this.child.pid, "SIGHUP");
+      await withTimeout(this.exited, HANGUP_GRACE_MS);
+      await cleanRemote(ssh, this.nonce);
+    }
+  }
+
+  /** The session's processes on this machine: the shell and what it started, or for a remote one, ssh. */
+  private ownProcesses(): processes.ProcessRef[] {
+    if (this.ssh) return processes.refsOf([this.child.pid, ...processes.descendants(this.child.pid)]);
+    return processes.shellProcesses(this.pid, NONCE_ENV, this.nonce);
+  }
+
   private killNowSync(): void {
-    processes.signalRefs(processes.shellProcesses(this.pid, NONCE_ENV, this.nonce), "SIGKILL");
+    processes.signalRefs(this.ownProcesses(), "SIGKILL");
     rmSync(this.rcDir, { recursive: true, force: true });
   }
 
@@ -400,3 +462,4 @@ function runsNothing(line: string): boolean {
   const text = line.trim();
   return text === "" || text.startsWith("#");
 }
+

@@ -37,6 +37,8 @@ export interface UiOptions {
   readonly tourDeck?: string;
   /** --force: start even when the deck has structural errors (unclosed fence, comment, macro...). */
   readonly force?: boolean;
+  /** --ssh: the programs missing on the host, found before the UI started (no tour is offered: the host is the attendee's node). */
+  readonly remoteMissing?: readonly string[];
 }
 
 /** Runs the UI until the attendee quits; returns the exit code (0 on a normal quit). */
@@ -83,13 +85,13 @@ async function showDeck(deck: DeckToShow, options: UiOptions, guard: TerminalGua
   const loaded = deck.restart ? ({ kind: "none" } as const) : store.load();
   const isTour = options.tourDeck !== undefined && resolve(options.tourDeck) === resolve(deck.source);
   const path = deck.runOptions.env?.PATH ?? process.env.PATH ?? "";
-  const missing = [...new Set(missingPrograms(deck.steps, deck.planned.graph.facts, path).map((m) => m.program))];
-  const offerTour = missing.length > 0 && options.tourDeck !== undefined && !isTour;
+  const missing = options.remoteMissing ? [...options.remoteMissing] : [...new Set(missingPrograms(deck.steps, deck.planned.graph.facts, path).map((m) => m.program))];
+  const offerTour = missing.length > 0 && options.tourDeck !== undefined && !isTour && !options.remoteMissing;
   const message: Message | undefined =
     loaded.kind === "corrupt"
       ? { tone: "error", text: `Saved progress ignored: ${loaded.message}` }
       : missing.length > 0 && !offerTour
-        ? { tone: "error", text: `Programs missing on this machine: ${missing.join(", ")}; their steps will fail.` }
+        ? { tone: "error", text: `Programs missing on ${deck.runOptions.ssh ? deck.runOptions.ssh.given : "this machine"}: ${missing.join(", ")}; their steps will fail.` }
         : undefined;
   const cols = process.stdout.columns || 80;
   const rows = process.stdout.rows || 24;
