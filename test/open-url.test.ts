@@ -11,6 +11,18 @@ describe("open URL", () => {
     expect(resolveUrl("http://example.com:8080/x", outputs)).toBe("http://example.com:8080/x");
   });
 
+  it("takes node1 to be the --ssh host when there is one (an IPv6 address in brackets)", () => {
+    expect(resolveUrl("http://node1:8080/x", [], "10.1.2.3")).toBe("http://10.1.2.3:8080/x");
+    expect(resolveUrl("http://node1:3xxxx/", ["80:31234/TCP"], "node1.example.net")).toBe("http://node1.example.net:31234/");
+    expect(resolveUrl("http://node1/", [], "fd00::1")).toBe("http://[fd00::1]/");
+  });
+
+  it("says that the request went from here when the --ssh host's port does not answer", async () => {
+    const r = await openUrl("http://node1:9/", 300, [], { node: "127.0.0.1", firstDelayMs: 50 });
+    expect(r.status).toBe("failed");
+    expect(r.reason).toMatch(/^cannot open http:\/\/127\.0\.0\.1:9\/: .*\(the request goes from this machine to 127\.0\.0\.1, the --ssh host: is that port open to it\?\)$/);
+  });
+
   it("skips a URL with a placeholder it cannot fill, with the reason", async () => {
     const r = await openUrl("http://node1:3xxxx/", 1000, ["nothing here"]);
     expect(r.status).toBe("skipped");

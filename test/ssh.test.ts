@@ -105,6 +105,16 @@ describe.skipIf(why !== null)("--ssh HOST", () => {
     expect(json.steps[0]!.output).toContain(`who=${server.user} at=${server.home} home=${server.home} greeting=it's me`);
   }, 60_000);
 
+  it("opens each tmux pane as a shell of its own on the host", async () => {
+    const dir = scratchDir("labrun-ssh-panes-");
+    const report = join(dir, "r.json");
+    const r = await cli(["run", join(ROOT, "fixtures/run/panes.md"), "--ci", ...sshFlags(server), "--output", report]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(report, "utf8")) as { steps: { status: string; output: string }[] };
+    expect(json.steps.map((s) => s.output.trim()).filter(Boolean)).toEqual(["pane two sees 'nothing'", "pane one sees 'first'", "pane one sees 'first'"]);
+    expect(await nothingLeft(server)).toEqual([]);
+  }, 60_000);
+
   it.each<[string, Record<string, string>]>([
     ["in a PID namespace", {}],
     ["without one (LABRUN_NO_NAMESPACE)", { LABRUN_NO_NAMESPACE: "1" }],
