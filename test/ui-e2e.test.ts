@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
+import { killTmuxServer } from "./tmux.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 if (!hasTmux) console.warn("ui-e2e: tmux is not installed; the end-to-end UI test is skipped");
@@ -83,7 +84,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
   });
 
   afterAll(() => {
-    if (hasTmux) spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    if (hasTmux) killTmuxServer(SOCKET);
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -182,7 +183,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
       expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
       expect(progress.statuses[progress.current]).toBe("interrupted");
     } finally {
-      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      killTmuxServer(socket);
       rmSync(work, { recursive: true, force: true });
     }
   }, 120_000);
@@ -220,7 +221,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
       expect(stderr).not.toContain("internal error");
       for (const pid of running) expect(alive(pid), `pid ${pid}`).toBe(false);
     } finally {
-      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      killTmuxServer(socket);
       rmSync(work, { recursive: true, force: true });
     }
   }, 120_000);
