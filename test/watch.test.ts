@@ -29,11 +29,11 @@ afterEach(() => {
 });
 
 /** `labrun watch DECK` with stdin a pipe: what it prints, and waiting for a line that matches. */
-function startWatch(deck: string) {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "watch", deck, "--env", `WORK=${work}`], {
+function startWatch(deck: string, opts: { args?: readonly string[]; env?: Record<string, string> } = {}) {
+  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "watch", deck, "--env", `WORK=${work}`, ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
   });
   child = proc;
   // One log of both streams, in arrival order: offsets into it mark "printed after this save".
@@ -180,6 +180,38 @@ describe("labrun watch", () => {
     await w.waitFor(/watching 2 files/, 0, START_LIMIT_MS);
     w.proc.kill("SIGTERM");
     expect(await w.exited, w.all()).toBe(143);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
+  }, 120_000);
+
+  // With a PID namespace, a process a step detaches (setsid, its session variable removed) ends
+  // with it; without one, labrun ends what it finds of the session's (a nohup'd one).
+  it.each([
+    ["SIGINT", 130, "a PID namespace", "( setsid env -u LABRUN_SESSION sleep 301 & );"],
+    ["SIGHUP", 129, "a PID namespace", "( setsid env -u LABRUN_SESSION sleep 301 & );"],
+    ["SIGINT", 130, "no namespace", "nohup sleep 301 >/dev/null 2>&1 &"],
+    ["SIGHUP", 129, "no namespace", "nohup sleep 301 >/dev/null 2>&1 &"],
+  ] as const)("%s in the middle of a step: exit %i, the shell and what it started ended (%s)", async (signal, code, where, background) => {
+    const deck = copyDeck();
+    const w = startWatch(deck, { env: where === "no namespace" ? { LABRUN_NO_NAMESPACE: "1" } : {} });
+    await w.waitFor(/watching 2 files/, 0, START_LIMIT_MS);
+    const from = w.all().length;
+    writeFileSync(deck, readFileSync(deck, "utf8").replace("echo four", () => `${background} echo $$ > $WORK/sleep.pid; sleep 300`));
+    await w.waitFor(/slide 4 "Independent" .* changed/, from, SAVE_TO_RESULT_LIMIT_MS);
+    // The live shell, its sleep and the one in the background (all have WORK in their environment).
+    const argv = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    const started = () => existsSync(join(work, "sleep.pid")) && processesWith(`WORK=${work}`).some((pid) => argv(pid).startsWith("sleep\x00301"));
+    const deadline = Date.now() + 10_000;
+    while (!started() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(started(), w.all()).toBe(true);
+    w.proc.kill(signal);
+    expect(await w.exited, w.all()).toBe(code);
+    expect(w.all()).not.toMatch(/internal error|^\s+at /m);
     expect(processesWith(`WORK=${work}`)).toEqual([]);
   }, 120_000);
 
