@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { fixture, ROOT } from "./helpers.js";
 import { killProcessesWith, processesWith } from "./leftovers.js";
 import pty from "@lydell/node-pty";
+import { randomBytes } from "node:crypto";
+import { stripVTControlCharacters } from "node:util";
 
 /** A line must appear within this long of the save that asks for it (the target is a second; the machine is shared). */
 const SAVE_TO_RESULT_LIMIT_MS = 3_000;
@@ -38,9 +40,10 @@ function startWatch(deck: string, opts: { args?: readonly string[]; env?: Record
   child = proc;
   // One log of both streams, in arrival order: offsets into it mark "printed after this save".
   let log = "";
+  let stdout = "";
   const listeners = new Set<() => void>();
   const changed = () => listeners.forEach((l) => l());
-  proc.stdout.setEncoding("utf8").on("data", (c: string) => ((log += c), changed()));
+  proc.stdout.setEncoding("utf8").on("data", (c: string) => ((log += c), (stdout += c), changed()));
   proc.stderr.setEncoding("utf8").on("data", (c: string) => ((log += c), changed()));
   let closed = false;
   const exited = new Promise<number | null>((resolve) =>
@@ -74,7 +77,7 @@ function startWatch(deck: string, opts: { args?: readonly string[]; env?: Record
       check();
     });
   };
-  return { proc, exited, all, waitFor, quit: () => proc.stdin.write("q\n") };
+  return { proc, exited, all, stdout: () => stdout, waitFor, quit: () => proc.stdin.write("q\n") };
 }
 
 function copyDeck(): string {
@@ -213,6 +216,31 @@ describe("labrun watch", () => {
     expect(await w.exited, w.all()).toBe(code);
     expect(w.all()).not.toMatch(/internal error|^\s+at /m);
     expect(processesWith(`WORK=${work}`)).toEqual([]);
+  }, 120_000);
+
+  it("--mask VAR: the value never shows in what watch prints, even with a colour code inside it", async () => {
+    const secret = `s3cr3t-${randomBytes(6).toString("hex")}`;
+    const tail = secret.slice(7); // printed after the colour code
+    const deck = copyDeck();
+    const w = startWatch(deck, { args: ["--mask", "API_TOKEN"], env: { API_TOKEN: secret } });
+    await w.waitFor(/watching 2 files/, 0, START_LIMIT_MS);
+    const from = w.all().length;
+    // A step that prints the secret split by a colour code, whole, and written in its command; then fails, so that its output is shown.
+    const step = `printf '%s\\e[1m%s\\e[0m\\n' "\${API_TOKEN:0:7}" "\${API_TOKEN:7}"; echo "plain $API_TOKEN"; echo "literal ${secret}"; false`;
+    writeFileSync(deck, readFileSync(deck, "utf8").replace("echo four", () => step));
+    await w.waitFor(/^0 passed, 1 failed/m, from, SAVE_TO_RESULT_LIMIT_MS);
+    w.quit();
+    expect(await w.exited, w.all()).toBe(0);
+    const printed = w.stdout();
+    for (const text of [printed, stripVTControlCharacters(printed), w.all(), stripVTControlCharacters(w.all())]) {
+      expect(text.includes(secret), text).toBe(false);
+      expect(text.includes(tail), text).toBe(false);
+    }
+    // The step ran and its output is there, masked.
+    expect(printed).toMatch(/^✗ FAIL .*deck\.md:50 /m);
+    expect(printed).toMatch(/^ +\*\*\*\*$/m); // the coloured one
+    expect(printed).toContain("plain ****");
+    expect(printed).toContain("literal ****");
   }, 120_000);
 
   it.each([
