@@ -168,7 +168,7 @@ describe("labrun watch", () => {
 
     // A step that runs until stopped: q interrupts it, the shell and the sleep are ended.
     from = w.all().length;
-    writeFileSync(lab, readFileSync(lab, "utf8").replace("echo lab two", "echo $$ > $WORK/sleep.pid; exec sleep 300"));
+    writeFileSync(lab, readFileSync(lab, "utf8").replace("echo lab two", () => "echo $$ > $WORK/sleep.pid; exec sleep 300"));
     await w.waitFor(/slide \d+ "Lab" .* changed/, from, SAVE_TO_RESULT_LIMIT_MS);
     const deadline = Date.now() + 10_000;
     while (!existsSync(join(work, "sleep.pid")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
