@@ -235,17 +235,17 @@ describe("reports, recordings and saved progress are written whole", () => {
     return deck;
   }
 
-  it("leaves a valid JSON report, JUnit file and asciicast when two runs write the same paths", async () => {
+  it("leaves a valid JSON report, JUnit file, asciicast and HTML report when two runs write the same paths", async () => {
     const deck = chattyDeck();
     const out = join(work, "out");
     mkdirSync(out);
-    const paths = { json: join(out, "report.json"), junit: join(out, "junit.xml"), cast: join(out, "session.cast") };
-    const args = ["run", deck, "--ci", "--reporter", "json", "--output", paths.json, "--junit", paths.junit, "--record", paths.cast];
+    const paths = { json: join(out, "report.json"), junit: join(out, "junit.xml"), cast: join(out, "session.cast"), html: join(out, "report.html") };
+    const args = ["run", deck, "--ci", "--reporter", "json", "--output", paths.json, "--reporter", "html", "--output", paths.html, "--junit", paths.junit, "--record", paths.cast];
     // Lines of different lengths: a file both runs wrote into cannot pass for either's.
     const results = await Promise.all([cli([...args, "--env", "RUN=a", "--env", "PAD="]), cli([...args, "--env", "RUN=b", "--env", `PAD=${"-".repeat(37)}`])]);
     for (const r of results) expect(r.code, r.stdout + r.stderr).toBe(0);
 
-    expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.json", "session.cast"]); // no temp file left
+    expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.html", "report.json", "session.cast"]); // no temp file left
     const json = JSON.parse(readFileSync(paths.json, "utf8")) as JsonReport;
     expect(json.steps.map((s) => s.status)).toEqual(["passed", "passed"]);
     const xml = readFileSync(paths.junit, "utf8");
@@ -271,6 +271,22 @@ describe("reports, recordings and saved progress are written whole", () => {
     expect(printed.match(/line 40 of run/g)).toHaveLength(2);
     // The JSON report may come from the other run (each file is one run's), but whole.
     expect(json.steps[0]!.output).toMatch(/line 40 of run (a|b)/);
+
+    // The HTML report: one page as the reporter writes it, with both steps of one run and its recording.
+    const html = readFileSync(paths.html, "utf8");
+    expect(html.startsWith("<!doctype html>\n<html lang=\"en\">\n")).toBe(true);
+    expect(html.endsWith("</body>\n</html>\n")).toBe(true);
+    for (const tag of ["<!doctype html>", "<html ", "</html>", "<body>", "</body>", 'id="labrun-cast"']) expect(html.split(tag), tag).toHaveLength(2);
+    expect([...html.matchAll(/ data-id="([^"]*)"/g)].map((m) => m[1])).toEqual(json.steps.map((s) => s.id));
+    expect(html).toContain("<footer>2 steps · written by labrun</footer>");
+    const embedded = /<script type="application\/json" id="labrun-cast">(.*?)<\/script>/s.exec(html);
+    expect(embedded).not.toBeNull();
+    const htmlCast = JSON.parse(embedded![1]!) as { events: [number, string, string][] };
+    const htmlPrinted = htmlCast.events.map((e) => e[2]).join("");
+    const htmlRun = /line 1 of run (a|b)/.exec(htmlPrinted)?.[1];
+    expect(htmlRun).toBeDefined();
+    expect(htmlPrinted.match(/line 40 of run/g)).toHaveLength(2);
+    expect(html).not.toContain(`of run ${htmlRun === "a" ? "b" : "a"}`);
   });
 
   it("closes and renames the recording when interrupted, leaving no temp file", async () => {
