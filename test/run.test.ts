@@ -1,10 +1,10 @@
 import { describe, it, expect, afterEach, beforeEach } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { execa } from "execa";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xterm from "@xterm/headless";
+import pty from "@lydell/node-pty";
 import { HEAD_KEPT, TAIL_KEPT } from "../src/run/output-log.js";
 import { cli, fixture, ROOT } from "./helpers.js";
 import { processesWith } from "./leftovers.js";
@@ -363,16 +363,33 @@ describe("reports, recordings and saved progress are written whole", () => {
     }
   }, 300_000);
 
-  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("says in one line, exit 2, that a LABRUN_STATE_DIR that is a file is not a folder", async () => {
+  it("says in one line, exit 2, that a LABRUN_STATE_DIR that is a file is not a folder; nothing of the deck runs", async () => {
     const notAFolder = join(work, "state");
     writeFileSync(notAFolder, "a file\n");
-    // The UI needs a terminal: script(1) gives it one.
+    // The deck's one step, on its first slide, leaves a marker.
+    const marker = join(work, "ran");
+    const deck = join(work, "marker.md");
+    writeFileSync(deck, `## Marker\n\n.exercise[\n\n\`\`\`bash\ntouch ${marker}\n\`\`\`\n\n]\n`);
+    // The UI needs a terminal. Were it to start, Enter (once it shows the step) would run the step, then q quit.
     const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work, TERM: "xterm-256color", LABRUN_STATE_DIR: notAFolder };
-    const command = [process.execPath, "--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "secret.md"), "--env", "SECRET=x"].map((a) => `'${a}'`).join(" ");
-    const r = await execa("script", ["-qec", command, "/dev/null"], { cwd: ROOT, env, extendEnv: false, reject: false, stdin: "ignore", timeout: 60_000 });
-    const lines = r.stdout.replace(/\r/g, "").trim().split("\n");
-    expect(r.exitCode, r.stdout).toBe(2);
-    expect(lines).toEqual([`labrun: LABRUN_STATE_DIR=${notAFolder}: not a folder`]);
+    const term = pty.spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", deck], { cwd: ROOT, cols: 100, rows: 30, env });
+    let printed = "";
+    let pressed = false;
+    const timers: NodeJS.Timeout[] = [];
+    term.onData((data) => {
+      printed += data;
+      if (!pressed && printed.includes("step 1/1")) {
+        pressed = true;
+        term.write("\r");
+        timers.push(setTimeout(() => term.write("q"), 5_000));
+      }
+    });
+    timers.push(setTimeout(() => term.kill("SIGKILL"), 50_000));
+    const code = await new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+    timers.forEach(clearTimeout);
+    expect(existsSync(marker), "the deck's step ran").toBe(false);
+    expect(code, printed).toBe(2);
+    expect(printed.replace(/\r/g, "").trim().split("\n")).toEqual([`labrun: LABRUN_STATE_DIR=${notAFolder}: not a folder`]);
     expect(readFileSync(notAFolder, "utf8")).toBe("a file\n");
-  });
+  }, 60_000);
 });
