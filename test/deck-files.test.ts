@@ -165,6 +165,20 @@ describe("cycles are errors naming the chain", () => {
     await refused("repo/slides/course.yml", /^labrun: repo\/slides\/course\.yml:4:3: content entry 'course\.yml' is this manifest: a cycle \(repo\/slides\/course\.yml -> repo\/slides\/course\.yml\)$/);
   }, 120_000);
 
+  it("a manifest listing another manifest: manifests do not nest, b.yml is not read as slides", async () => {
+    // b.yml is a course of its own, with Markdown in it: read as Markdown, its step would run.
+    write("slides/b.yml", `title: B\ncontent:\n- |\n  ## B\n\n  .exercise[\n\n  \`\`\`bash\n  touch ${ran}\n  \`\`\`\n\n  ]\n`);
+    write("slides/a.yml", "title: A\ncontent:\n- b.yml\n");
+    await refused("repo/slides/a.yml", /^labrun: repo\/slides\/a\.yml:3:3: content entry 'b\.yml' is a manifest: a course's entries are Markdown files \(manifests do not nest\)$/);
+  }, 120_000);
+
+  it("a.yml lists b.yml, which lists a.yml", async () => {
+    write("slides/a.yml", "title: A\ncontent:\n- |\n  ## Inline\n\n  Text.\n- b.yaml\n");
+    write("slides/b.yaml", "title: B\ncontent:\n- step.md\n- a.yml\n");
+    await refused("repo/slides/a.yml", /^labrun: repo\/slides\/a\.yml:7:3: content entry 'b\.yaml' is a manifest: a course's entries are Markdown files \(manifests do not nest\)$/);
+    await refused("repo/slides/b.yaml", /^labrun: repo\/slides\/b\.yaml:4:3: content entry 'a\.yml' is a manifest: a course's entries are Markdown files \(manifests do not nest\)$/);
+  }, 300_000);
+
   it("a.md includes b.md, which includes a.md", async () => {
     write("slides/a.md", "## A\n\n@@INCLUDE[slides/b.md]\n");
     write("slides/b.md", "B\n\n\n@@INCLUDE[slides/a.md]\n");

@@ -73,15 +73,24 @@ describe("a slide past the parser's limits", () => {
     expect(help).toContain("markers-too-many");
   });
 
-  it("a deck of 50 MB is refused by default, before it is parsed", async () => {
+  it("a deck of 50 MB is refused by default, before it is parsed: plan and run --ci, one line, nothing ran", async () => {
     const big = join(dir, "big");
     mkdirSync(big);
     const slide = "## A slide\n\nSome text, `code` and a [link](x).\n\n---\n\n";
     const file = slide.repeat(Math.ceil(4_000_000 / slide.length));
-    for (let i = 0; i < 13; i++) writeFileSync(join(big, `part${String(i).padStart(2, "0")}.md`), file);
-    const r = await cli(["plan", big]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^labrun: \S+part04\.md: .*over its size limit \(16 MB in all; limits\.deckSize in labrun\.yml raises it\)$/m);
-    expect(r.stdout).toBe("");
-  });
+    // The first file starts with the slide whose step touches $WORK/ran.
+    for (let i = 0; i < 13; i++) writeFileSync(join(big, `part${String(i).padStart(2, "0")}.md`), i === 0 ? FIRST_SLIDE + file : file);
+    const message = /^labrun: \S+part04\.md: .*over its size limit \(16 MB in all; limits\.deckSize in labrun\.yml raises it\)$/;
+    const plan = await cli(["plan", big]);
+    expect(plan.code).toBe(2);
+    expect(plan.stderr.trim()).not.toContain("\n");
+    expect(plan.stderr.trim()).toMatch(message);
+    expect(plan.stdout).toBe("");
+    const run = await cli(["run", big, "--ci", "--env", `WORK=${work}`]);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr.trim()).not.toContain("\n");
+    expect(run.stderr.trim()).toMatch(message);
+    expect(run.stdout).toBe("");
+    expect(readdirSync(work)).toEqual([]);
+  }, 120_000);
 });

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MaskedView } from "../src/run/masked-view.js";
 import { PaneTerminal } from "../src/ui/pane-terminal.js";
 import { cli, ROOT } from "./helpers.js";
+import { killTmuxServer } from "./tmux.js";
 
 const { Terminal } = xterm;
 
@@ -199,7 +200,7 @@ describe.skipIf(!hasTmux)("--mask in the terminal UI (tmux)", () => {
   }
 
   afterEach(async () => {
-    spawnSync("tmux", ["-L", socket, "kill-server"]);
+    killTmuxServer(socket);
     // labrun gets SIGHUP with the tmux server: give it a moment to end before the folder goes.
     await new Promise((resolve) => setTimeout(resolve, 500));
   });

@@ -1,10 +1,10 @@
 import { describe, it, expect, afterEach, beforeEach } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { execa } from "execa";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xterm from "@xterm/headless";
+import pty from "@lydell/node-pty";
 import { HEAD_KEPT, TAIL_KEPT } from "../src/run/output-log.js";
 import { cli, fixture, ROOT } from "./helpers.js";
 import { processesWith } from "./leftovers.js";
@@ -235,17 +235,17 @@ describe("reports, recordings and saved progress are written whole", () => {
     return deck;
   }
 
-  it("leaves a valid JSON report, JUnit file and asciicast when two runs write the same paths", async () => {
+  it("leaves a valid JSON report, JUnit file, asciicast and HTML report when two runs write the same paths", async () => {
     const deck = chattyDeck();
     const out = join(work, "out");
     mkdirSync(out);
-    const paths = { json: join(out, "report.json"), junit: join(out, "junit.xml"), cast: join(out, "session.cast") };
-    const args = ["run", deck, "--ci", "--reporter", "json", "--output", paths.json, "--junit", paths.junit, "--record", paths.cast];
+    const paths = { json: join(out, "report.json"), junit: join(out, "junit.xml"), cast: join(out, "session.cast"), html: join(out, "report.html") };
+    const args = ["run", deck, "--ci", "--reporter", "json", "--output", paths.json, "--reporter", "html", "--output", paths.html, "--junit", paths.junit, "--record", paths.cast];
     // Lines of different lengths: a file both runs wrote into cannot pass for either's.
     const results = await Promise.all([cli([...args, "--env", "RUN=a", "--env", "PAD="]), cli([...args, "--env", "RUN=b", "--env", `PAD=${"-".repeat(37)}`])]);
     for (const r of results) expect(r.code, r.stdout + r.stderr).toBe(0);
 
-    expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.json", "session.cast"]); // no temp file left
+    expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.html", "report.json", "session.cast"]); // no temp file left
     const json = JSON.parse(readFileSync(paths.json, "utf8")) as JsonReport;
     expect(json.steps.map((s) => s.status)).toEqual(["passed", "passed"]);
     const xml = readFileSync(paths.junit, "utf8");
@@ -271,6 +271,22 @@ describe("reports, recordings and saved progress are written whole", () => {
     expect(printed.match(/line 40 of run/g)).toHaveLength(2);
     // The JSON report may come from the other run (each file is one run's), but whole.
     expect(json.steps[0]!.output).toMatch(/line 40 of run (a|b)/);
+
+    // The HTML report: one page as the reporter writes it, with both steps of one run and its recording.
+    const html = readFileSync(paths.html, "utf8");
+    expect(html.startsWith("<!doctype html>\n<html lang=\"en\">\n")).toBe(true);
+    expect(html.endsWith("</body>\n</html>\n")).toBe(true);
+    for (const tag of ["<!doctype html>", "<html ", "</html>", "<body>", "</body>", 'id="labrun-cast"']) expect(html.split(tag), tag).toHaveLength(2);
+    expect([...html.matchAll(/ data-id="([^"]*)"/g)].map((m) => m[1])).toEqual(json.steps.map((s) => s.id));
+    expect(html).toContain("<footer>2 steps · written by labrun</footer>");
+    const embedded = /<script type="application\/json" id="labrun-cast">(.*?)<\/script>/s.exec(html);
+    expect(embedded).not.toBeNull();
+    const htmlCast = JSON.parse(embedded![1]!) as { events: [number, string, string][] };
+    const htmlPrinted = htmlCast.events.map((e) => e[2]).join("");
+    const htmlRun = /line 1 of run (a|b)/.exec(htmlPrinted)?.[1];
+    expect(htmlRun).toBeDefined();
+    expect(htmlPrinted.match(/line 40 of run/g)).toHaveLength(2);
+    expect(html).not.toContain(`of run ${htmlRun === "a" ? "b" : "a"}`);
   });
 
   it("closes and renames the recording when interrupted, leaving no temp file", async () => {
@@ -347,16 +363,33 @@ describe("reports, recordings and saved progress are written whole", () => {
     }
   }, 300_000);
 
-  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("says in one line, exit 2, that a LABRUN_STATE_DIR that is a file is not a folder", async () => {
+  it("says in one line, exit 2, that a LABRUN_STATE_DIR that is a file is not a folder; nothing of the deck runs", async () => {
     const notAFolder = join(work, "state");
     writeFileSync(notAFolder, "a file\n");
-    // The UI needs a terminal: script(1) gives it one.
+    // The deck's one step, on its first slide, leaves a marker.
+    const marker = join(work, "ran");
+    const deck = join(work, "marker.md");
+    writeFileSync(deck, `## Marker\n\n.exercise[\n\n\`\`\`bash\ntouch ${marker}\n\`\`\`\n\n]\n`);
+    // The UI needs a terminal. Were it to start, Enter (once it shows the step) would run the step, then q quit.
     const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work, TERM: "xterm-256color", LABRUN_STATE_DIR: notAFolder };
-    const command = [process.execPath, "--import", "tsx", join(ROOT, "src/main.ts"), "run", fixture("run", "secret.md"), "--env", "SECRET=x"].map((a) => `'${a}'`).join(" ");
-    const r = await execa("script", ["-qec", command, "/dev/null"], { cwd: ROOT, env, extendEnv: false, reject: false, stdin: "ignore", timeout: 60_000 });
-    const lines = r.stdout.replace(/\r/g, "").trim().split("\n");
-    expect(r.exitCode, r.stdout).toBe(2);
-    expect(lines).toEqual([`labrun: LABRUN_STATE_DIR=${notAFolder}: not a folder`]);
+    const term = pty.spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", deck], { cwd: ROOT, cols: 100, rows: 30, env });
+    let printed = "";
+    let pressed = false;
+    const timers: NodeJS.Timeout[] = [];
+    term.onData((data) => {
+      printed += data;
+      if (!pressed && printed.includes("step 1/1")) {
+        pressed = true;
+        term.write("\r");
+        timers.push(setTimeout(() => term.write("q"), 5_000));
+      }
+    });
+    timers.push(setTimeout(() => term.kill("SIGKILL"), 50_000));
+    const code = await new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+    timers.forEach(clearTimeout);
+    expect(existsSync(marker), "the deck's step ran").toBe(false);
+    expect(code, printed).toBe(2);
+    expect(printed.replace(/\r/g, "").trim().split("\n")).toEqual([`labrun: LABRUN_STATE_DIR=${notAFolder}: not a folder`]);
     expect(readFileSync(notAFolder, "utf8")).toBe("a file\n");
-  });
+  }, 60_000);
 });

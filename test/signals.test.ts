@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fixture, ROOT } from "./helpers.js";
 import { findAll, parseXml } from "./xml.js";
 import { processesWith } from "./leftovers.js";
+import { killTmuxServer } from "./tmux.js";
 
 interface JsonReport {
   signal?: string;
@@ -188,7 +189,7 @@ describe("a signal in the middle of labrun run --ci", () => {
       expect(alive(labrunPid)).toBe(false);
       expect(processesWith(`WORK=${work}`)).toEqual([]);
     } finally {
-      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      killTmuxServer(socket);
     }
   }, 90_000);
 });

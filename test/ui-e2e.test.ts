@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
+import { killTmuxServer } from "./tmux.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 if (!hasTmux) console.warn("ui-e2e: tmux is not installed; the end-to-end UI test is skipped");
@@ -83,7 +84,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
   });
 
   afterAll(() => {
-    if (hasTmux) spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    if (hasTmux) killTmuxServer(SOCKET);
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -182,7 +183,54 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
       expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
       expect(progress.statuses[progress.current]).toBe("interrupted");
     } finally {
-      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      killTmuxServer(socket);
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("on an outside SIGINT (kill -INT) mid-step restores the terminal, saves the step as interrupted and exits 130", async () => {
+    const socket = `${SOCKET}-int`;
+    const work = mkdtempSync(join(tmpdir(), "labrun-ui-int-"));
+    // After labrun, the pane's sh notes the terminal's modes, then the exit code, and waits (the
+    // pane lives on, so that tmux can tell whether labrun left the alternate screen and showed the cursor).
+    const pane = `env -u CI -u GITHUB_ACTIONS LABRUN_STATE_DIR=${work} sh -c 'node --import tsx src/main.ts fixtures/ui/slow.md --restart 2>${work}/stderr; code=$?; stty -a > ${work}/stty; echo $code > ${work}/code; exec sleep 300'`;
+    const tmuxHere = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+    const capture = () => tmuxHere("capture-pane", "-p", "-t", "int");
+    const waitFor = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 60_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${capture()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      execFileSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "int", "-c", ROOT, pane]);
+      await waitFor("the first slide", () => capture().includes("slide 1/1"));
+      tmuxHere("send-keys", "-t", "int", "Enter");
+      const paneShell = Number(tmuxHere("display", "-p", "-t", "int", "#{pane_pid}").trim());
+      const sleeping = () => descendants(paneShell).some((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep\x0060"));
+      await waitFor("the step's sleep", () => { try { return sleeping(); } catch { return false; } });
+      // The pane's sh runs labrun, which runs the step's shell and its sleep.
+      const [labrun, ...started] = descendants(paneShell);
+      expect(started.length).toBeGreaterThan(0);
+      // Not ^C typed in the UI (a key in raw mode): a signal from outside, to labrun alone.
+      process.kill(labrun!, "SIGINT");
+      const codeFile = join(work, "code");
+      await waitFor("labrun to exit", () => existsSync(codeFile) && readFileSync(codeFile, "utf8").trim() !== "");
+      expect(readFileSync(codeFile, "utf8").trim(), readFileSync(join(work, "stderr"), "utf8")).toBe("130");
+      // The terminal is back: main screen, cursor shown, canonical mode and echo on.
+      expect(tmuxHere("display", "-p", "-t", "int", "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+      const modes = readFileSync(join(work, "stty"), "utf8").split(/[\s;]+/);
+      expect(modes).toContain("icanon");
+      expect(modes).toContain("echo");
+      for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
+      const files = readdirSync(work).filter((f) => f.endsWith(".json"));
+      expect(files).toHaveLength(1);
+      const progress = JSON.parse(readFileSync(join(work, files[0]!), "utf8")) as { current: string; statuses: Record<string, string> };
+      expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
+      expect(progress.statuses[progress.current]).toBe("interrupted");
+    } finally {
+      killTmuxServer(socket);
       rmSync(work, { recursive: true, force: true });
     }
   }, 120_000);
@@ -220,7 +268,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
       expect(stderr).not.toContain("internal error");
       for (const pid of running) expect(alive(pid), `pid ${pid}`).toBe(false);
     } finally {
-      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      killTmuxServer(socket);
       rmSync(work, { recursive: true, force: true });
     }
   }, 120_000);

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { fixture, ROOT } from "./helpers.js";
 import { killProcessesWith, processesWith } from "./leftovers.js";
 import pty from "@lydell/node-pty";
+import { randomBytes } from "node:crypto";
+import { stripVTControlCharacters } from "node:util";
 
 /** A line must appear within this long of the save that asks for it: the issue's "within a second of the save". */
 const SAVE_TO_RESULT_LIMIT_MS = 1_000;
@@ -29,18 +31,19 @@ afterEach(() => {
 });
 
 /** `labrun watch DECK` with stdin a pipe: what it prints, and waiting for a line that matches. */
-function startWatch(deck: string) {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "watch", deck, "--env", `WORK=${work}`], {
+function startWatch(deck: string, opts: { args?: readonly string[]; env?: Record<string, string> } = {}) {
+  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "watch", deck, "--env", `WORK=${work}`, ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
   });
   child = proc;
   // One log of both streams, in arrival order: offsets into it mark "printed after this save".
   let log = "";
+  let stdout = "";
   const listeners = new Set<() => void>();
   const changed = () => listeners.forEach((l) => l());
-  proc.stdout.setEncoding("utf8").on("data", (c: string) => ((log += c), changed()));
+  proc.stdout.setEncoding("utf8").on("data", (c: string) => ((log += c), (stdout += c), changed()));
   proc.stderr.setEncoding("utf8").on("data", (c: string) => ((log += c), changed()));
   let closed = false;
   const exited = new Promise<number | null>((resolve) =>
@@ -74,7 +77,7 @@ function startWatch(deck: string) {
       check();
     });
   };
-  return { proc, exited, all, waitFor, quit: () => proc.stdin.write("q\n") };
+  return { proc, exited, all, stdout: () => stdout, waitFor, quit: () => proc.stdin.write("q\n") };
 }
 
 function copyDeck(): string {
@@ -165,7 +168,7 @@ describe("labrun watch", () => {
 
     // A step that runs until stopped: q interrupts it, the shell and the sleep are ended.
     from = w.all().length;
-    writeFileSync(lab, readFileSync(lab, "utf8").replace("echo lab two", "echo $$ > $WORK/sleep.pid; exec sleep 300"));
+    writeFileSync(lab, readFileSync(lab, "utf8").replace("echo lab two", () => "echo $$ > $WORK/sleep.pid; exec sleep 300"));
     await w.waitFor(/slide \d+ "Lab" .* changed/, from, SAVE_TO_RESULT_LIMIT_MS);
     const deadline = Date.now() + 10_000;
     while (!existsSync(join(work, "sleep.pid")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -181,6 +184,63 @@ describe("labrun watch", () => {
     w.proc.kill("SIGTERM");
     expect(await w.exited, w.all()).toBe(143);
     expect(processesWith(`WORK=${work}`)).toEqual([]);
+  }, 120_000);
+
+  // With a PID namespace, a process a step detaches (setsid, its session variable removed) ends
+  // with it; without one, labrun ends what it finds of the session's (a nohup'd one).
+  it.each([
+    ["SIGINT", 130, "a PID namespace", "( setsid env -u LABRUN_SESSION sleep 301 & );"],
+    ["SIGHUP", 129, "a PID namespace", "( setsid env -u LABRUN_SESSION sleep 301 & );"],
+    ["SIGINT", 130, "no namespace", "nohup sleep 301 >/dev/null 2>&1 &"],
+    ["SIGHUP", 129, "no namespace", "nohup sleep 301 >/dev/null 2>&1 &"],
+  ] as const)("%s in the middle of a step: exit %i, the shell and what it started ended (%s)", async (signal, code, where, background) => {
+    const deck = copyDeck();
+    const w = startWatch(deck, { env: where === "no namespace" ? { LABRUN_NO_NAMESPACE: "1" } : {} });
+    await w.waitFor(/watching 2 files/, 0, START_LIMIT_MS);
+    const from = w.all().length;
+    writeFileSync(deck, readFileSync(deck, "utf8").replace("echo four", () => `${background} echo $$ > $WORK/sleep.pid; sleep 300`));
+    await w.waitFor(/slide 4 "Independent" .* changed/, from, SAVE_TO_RESULT_LIMIT_MS);
+    // The live shell, its sleep and the one in the background (all have WORK in their environment).
+    const argv = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    const started = () => existsSync(join(work, "sleep.pid")) && processesWith(`WORK=${work}`).some((pid) => argv(pid).startsWith("sleep\x00301"));
+    const deadline = Date.now() + 10_000;
+    while (!started() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(started(), w.all()).toBe(true);
+    w.proc.kill(signal);
+    expect(await w.exited, w.all()).toBe(code);
+    expect(w.all()).not.toMatch(/internal error|^\s+at /m);
+    expect(processesWith(`WORK=${work}`)).toEqual([]);
+  }, 120_000);
+
+  it("--mask VAR: the value never shows in what watch prints, even with a colour code inside it", async () => {
+    const secret = `s3cr3t-${randomBytes(6).toString("hex")}`;
+    const tail = secret.slice(7); // printed after the colour code
+    const deck = copyDeck();
+    const w = startWatch(deck, { args: ["--mask", "API_TOKEN"], env: { API_TOKEN: secret } });
+    await w.waitFor(/watching 2 files/, 0, START_LIMIT_MS);
+    const from = w.all().length;
+    // A step that prints the secret split by a colour code, whole, and written in its command; then fails, so that its output is shown.
+    const step = `printf '%s\\e[1m%s\\e[0m\\n' "\${API_TOKEN:0:7}" "\${API_TOKEN:7}"; echo "plain $API_TOKEN"; echo "literal ${secret}"; false`;
+    writeFileSync(deck, readFileSync(deck, "utf8").replace("echo four", () => step));
+    await w.waitFor(/^0 passed, 1 failed/m, from, SAVE_TO_RESULT_LIMIT_MS);
+    w.quit();
+    expect(await w.exited, w.all()).toBe(0);
+    const printed = w.stdout();
+    for (const text of [printed, stripVTControlCharacters(printed), w.all(), stripVTControlCharacters(w.all())]) {
+      expect(text.includes(secret), text).toBe(false);
+      expect(text.includes(tail), text).toBe(false);
+    }
+    // The step ran and its output is there, masked.
+    expect(printed).toMatch(/^✗ FAIL .*deck\.md:50 /m);
+    expect(printed).toMatch(/^ +\*\*\*\*$/m); // the coloured one
+    expect(printed).toContain("plain ****");
+    expect(printed).toContain("literal ****");
   }, 120_000);
 
   it.each([

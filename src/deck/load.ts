@@ -81,7 +81,7 @@ export async function loadDeck(source: string): Promise<Deck> {
   const stat = statOrThrow(source, abs);
   if (stat.isDirectory()) return loadFolder(source, abs);
   const ext = extname(abs).toLowerCase();
-  if (ext === ".yml" || ext === ".yaml") return loadManifest(source, abs);
+  if (isManifestName(abs)) return loadManifest(source, abs);
   const folder = dirname(abs);
   const files = new DeckFiles(findRepository(folder, folder));
   const found = await findConfig(folder, files);
@@ -152,6 +152,7 @@ async function loadManifest(source: string, abs: string): Promise<Deck> {
     const real = reader.check(path, displayPath(path), at);
     if (real === undefined) throw new DeckError(shown, `content entry '${entry.path}' does not exist`, entry.line, entry.column);
     if (real === self) throw new DeckError(shown, `content entry '${entry.path}' is this manifest: a cycle (${shown} -> ${shown})`, entry.line, entry.column);
+    if (isManifestName(entry.path)) throw new DeckError(shown, `content entry '${entry.path}' is a manifest: a course's entries are Markdown files (manifests do not nest)`, entry.line, entry.column);
     files.push(readDeckFile(path, root, reader, filler, at));
   }
   if (files.length === 0 || files.every((f) => !f.text.trim())) throw new DeckError(shown, "the deck is empty");
@@ -164,6 +165,12 @@ async function loadManifest(source: string, abs: string): Promise<Deck> {
     ...found,
     sources: reader.sources,
   };
+}
+
+/** A YAML file's name: a manifest, never a course's entry (the build reads every entry as Markdown). */
+function isManifestName(path: string): boolean {
+  const ext = extname(path).toLowerCase();
+  return ext === ".yml" || ext === ".yaml";
 }
 
 /** How the placeholders of one file (its real path) are filled. */
