@@ -8,6 +8,7 @@ import { containmentReady } from "./containment.js";
 import { bashRc } from "./markers.js";
 import { remoteProfile, sessionCommand } from "./ssh-remote.js";
 import { sshArgs } from "./ssh-target.js";
+import { onPath } from "../path-lookup.js";
 import type { SessionOptions } from "./session.js";
 
 export interface Launch {
@@ -27,8 +28,16 @@ export async function localLaunch(opts: SessionOptions, nonce: string, rcDir: st
   return { program, args, cwd: opts.cwd ?? process.cwd(), env: { ...process.env, ...opts.env }, wrapped: wrapper.length > 0 };
 }
 
-/** `ssh -tt HOST sh -c WRAPPER`: the run's cwd and variables go to the host, in the rc file; this machine's ssh keeps this machine's. */
+/**
+ * `ssh -tt HOST sh -c WRAPPER`: the run's cwd and variables go to the host, in the rc file; this
+ * machine's ssh keeps this machine's. ssh must die with labrun, so that the host hangs the session
+ * up and cleans it: a SIGKILLed labrun's terminal would do it, but node-pty's terminal is inherited
+ * by every process labrun starts after it (another pane's ssh...), which keeps it open. Where
+ * util-linux's setpriv is, ssh gets SIGKILL when labrun dies (as unshare --kill-child does locally).
+ */
 export function remoteLaunch(ssh: NonNullable<SessionOptions["ssh"]>, opts: SessionOptions, nonce: string): Launch {
   const rc = remoteProfile(opts.env ?? {}, opts.cwd) + bashRc(nonce);
-  return { program: "ssh", args: [...sshArgs(ssh, { tty: true }), sessionCommand(nonce, rc)], cwd: process.cwd(), env: process.env, wrapped: false };
+  const command = ["ssh", ...sshArgs(ssh, { tty: true }), sessionCommand(nonce, rc)];
+  const [program = "ssh", ...args] = process.platform === "linux" && onPath("setpriv", process.env.PATH ?? "") ? ["setpriv", "--pdeathsig", "KILL", "--", ...command] : command;
+  return { program, args, cwd: process.cwd(), env: process.env, wrapped: false };
 }

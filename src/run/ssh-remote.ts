@@ -28,10 +28,12 @@ const PROBE_NAMESPACE = [
 ].join("\n");
 
 /**
- * The session's remote command: `sh -c SCRIPT labrun NONCE RC_BASE64`. The script has no quote
- * and no backslash, so that any login shell (bash, zsh, fish...) passes it to sh intact. It
- * writes the rc file in a private folder, starts bash in the foreground, and when bash ends
- * (exit, or the connection's hangup, which it survives to get here) kills what is left.
+ * The session's remote command: `sh -c SCRIPT labrun NONCE RC_BASE64 NONS`. The script has no
+ * quote and no backslash, so that any login shell (bash, zsh, fish...) passes it to sh intact. It
+ * writes the rc file in a private folder and starts bash in the foreground; when bash ends (exit),
+ * it kills what the session left. A watcher it starts first (deaf to the hangup, its output
+ * nowhere) does the same once the wrapper is gone: a lost connection hangs the wrapper up, and
+ * the wrapper must die of it, so that the kernel hangs up the job in the foreground too.
  */
 export function sessionCommand(nonce: string, rc: string, namespace = !process.env[NO_NAMESPACE_ENV]): string {
   const script = [
@@ -42,7 +44,8 @@ export function sessionCommand(nonce: string, rc: string, namespace = !process.e
     `mkdir "$d" || exit 111`,
     `printf %s "$2" | base64 -d > "$d/rc" || exit 112`,
     CLEAN,
-    `trap "h=1" HUP TERM`,
+    `w=$$`,
+    `( trap "" HUP INT; while kill -0 $w 2>/dev/null; do sleep 1; done; clean ) </dev/null >/dev/null 2>&1 &`,
     `command -v bash >/dev/null 2>&1 || { echo "labrun: bash is not installed on this host"; clean; exit 113; }`,
     PROBE_NAMESPACE,
     `$ns env ${NONCE_ENV}=$n bash --noprofile --rcfile "$d/rc" -i`,
