@@ -51,6 +51,13 @@ describe("splitting a course", () => {
     expect(splitShards(steps, 2, () => 1000, (first) => (first === 0 ? 0 : 2000)).map((p) => p.map((s) => s.slide))).toEqual([[1, 2, 3], [4]]);
   });
 
+  it("gives every part slides when there are enough, even when a catch-up makes an empty part as short", () => {
+    // Slide 1: 1 step; slide 2: 2 steps that need slide 1 (a part starting there replays it).
+    const steps = [step(1, 0), step(2, 0), step(2, 1)];
+    const parts = splitShards(steps, 2, () => 1000, (first) => (first === 0 ? 0 : 1000));
+    expect(parts.map((p) => p.map((s) => s.slide))).toEqual([[1], [2, 2]]);
+  });
+
   it("has empty parts, last, when there are more parts than slides", () => {
     const steps = [step(1, 0), step(2, 0)];
     expect(splitShards(steps, 4, () => 1000).map((p) => p.length)).toEqual([1, 1, 0, 0]);

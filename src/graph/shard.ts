@@ -55,7 +55,9 @@ export function splitShards(steps: readonly Step[], total: number, weight: (step
   const longest = partition(g, total, partTime, (a, b) => Math.max(a, b), (t) => t);
   // Floating point: a part as long as the optimum, give or take rounding, is allowed.
   const limit = longest * (1 + 1e-9) + 1e-9;
-  const cuts = partitionCuts(g, total, partTime, (t) => (t > limit ? Infinity : t * t));
+  // An empty part costs more than any split with one part fewer empty: every shard gets slides when there are enough.
+  const empty = (prefix[g]! + catchUp.reduce((a, b) => a + b, 0) + 1) ** 2 * (total + 1);
+  const cuts = partitionCuts(g, total, partTime, (t, isEmpty) => (isEmpty ? empty : t > limit ? Infinity : t * t));
   const parts: Step[][] = [];
   for (let k = 0; k < total; k++) parts.push(groups.slice(cuts[k], cuts[k + 1]).flatMap((group) => group.map((i) => steps[i]!)));
   return parts;
@@ -86,15 +88,15 @@ function partition(g: number, n: number, partTime: (a: number, b: number) => num
  * Where the parts start (group indexes, plus g at the end), minimising the sum of `value` over
  * parts. Ties go to the shorter last part, so that empty parts come last.
  */
-function partitionCuts(g: number, n: number, partTime: (a: number, b: number) => number, value: (t: number) => number): number[] {
-  let best = Array.from({ length: g + 1 }, (_, j) => value(partTime(0, j)));
+function partitionCuts(g: number, n: number, partTime: (a: number, b: number) => number, value: (t: number, empty: boolean) => number): number[] {
+  let best = Array.from({ length: g + 1 }, (_, j) => value(partTime(0, j), j === 0));
   const from: number[][] = [];
   for (let k = 2; k <= n; k++) {
     const next = new Array<number>(g + 1).fill(Infinity);
     const choice = new Array<number>(g + 1).fill(0);
     for (let j = 0; j <= g; j++) {
       for (let i = j; i >= 0; i--) {
-        const v = best[i]! + value(partTime(i, j));
+        const v = best[i]! + value(partTime(i, j), i === j);
         if (v < next[j]!) {
           next[j] = v;
           choice[j] = i;
