@@ -177,11 +177,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
       await waitFor("labrun to exit", () => existsSync(codeFile) && readFileSync(codeFile, "utf8").trim() !== "");
       expect(readFileSync(codeFile, "utf8").trim(), readFileSync(join(work, "stderr"), "utf8")).toBe("143");
       for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
-      const files = readdirSync(work).filter((f) => f.endsWith(".json"));
-      expect(files).toHaveLength(1);
-      const progress = JSON.parse(readFileSync(join(work, files[0]!), "utf8")) as { current: string; statuses: Record<string, string> };
-      expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
-      expect(progress.statuses[progress.current]).toBe("interrupted");
+      expectSavedInterrupted(work);
     } finally {
       killTmuxServer(socket);
       rmSync(work, { recursive: true, force: true });
@@ -224,11 +220,7 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
       expect(modes).toContain("icanon");
       expect(modes).toContain("echo");
       for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
-      const files = readdirSync(work).filter((f) => f.endsWith(".json"));
-      expect(files).toHaveLength(1);
-      const progress = JSON.parse(readFileSync(join(work, files[0]!), "utf8")) as { current: string; statuses: Record<string, string> };
-      expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
-      expect(progress.statuses[progress.current]).toBe("interrupted");
+      expectSavedInterrupted(work);
     } finally {
       killTmuxServer(socket);
       rmSync(work, { recursive: true, force: true });
@@ -273,3 +265,12 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
     }
   }, 120_000);
 });
+
+/** The state folder holds one progress file, whose one step, the current one, was interrupted. */
+function expectSavedInterrupted(work: string): void {
+  const files = readdirSync(work).filter((f) => f.endsWith(".json"));
+  expect(files).toHaveLength(1);
+  const progress = JSON.parse(readFileSync(join(work, files[0]!), "utf8")) as { current: string; statuses: Record<string, string> };
+  expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
+  expect(progress.statuses[progress.current]).toBe("interrupted");
+}
