@@ -15,6 +15,9 @@ import { fmt, stats } from "./stats.js";
  */
 export async function benchPlan(rounds = 7): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "labrun-bench-"));
+  // Each plan made, not read back from the plan cache.
+  const cache = process.env.LABRUN_CACHE;
+  process.env.LABRUN_CACHE = "off";
   try {
     const manifest = generateDeck(dir, new URL("../slides/dockercoins.md", import.meta.url).pathname);
     const files = readdirSync(join(dir, "slides")).map((f) => join(dir, "slides", f));
@@ -46,6 +49,8 @@ export async function benchPlan(rounds = 7): Promise<void> {
     console.log(`  labrun plan          ${fmt(planned.median)}  [${fmt(planned.p25)} - ${fmt(planned.p75)}]`);
     console.log(`  ratio plan/remark    ${(planned.median / remark.median).toFixed(2)}x  (target: under 1.5x)`);
   } finally {
+    if (cache === undefined) delete process.env.LABRUN_CACHE;
+    else process.env.LABRUN_CACHE = cache;
     rmSync(dir, { recursive: true, force: true });
   }
 }

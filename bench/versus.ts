@@ -7,10 +7,12 @@
  *   B  50 steps of `seq 1 20000 | tail -1`
  *   C  one step printing 20 MB (seq 1 2700000), its last line checked
  * Also `labrun --help` and `labrun plan` of deck D against `node -e 0`, and peak RSS (from
- * /usr/bin/time, Debian's `time`). labrun runs as installed: `node bin/labrun.js` on the build.
+ * /usr/bin/time, Debian's `time`). labrun runs as installed: `node bin/labrun.js` on the build,
+ * twice over: with its plan cache warm (a folder of the bench's own, filled by the warm-up round:
+ * an author's next save, a CI shard after the first) and cold (LABRUN_CACHE=off: every plan made).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -108,16 +110,21 @@ export async function benchVersus(rounds = 5): Promise<void> {
   if (!existsSync(join(ROOT, "dist", "main.js"))) throw new Error("dist/ is missing: run `npm run build` first");
   const dir = mkdtempSync(join(tmpdir(), "labrun-bench-versus-"));
   try {
-    const env = { ...process.env, LABRUN_STATE_DIR: join(dir, "state"), NO_COLOR: "1", CI: "", GITHUB_ACTIONS: "" };
-    const tools = new Map<string, (w: Workload) => readonly string[]>();
+    const plans = join(dir, "plans");
+    const env = { ...process.env, LABRUN_STATE_DIR: join(dir, "state"), LABRUN_CACHE_DIR: plans, LABRUN_CACHE: "", NO_COLOR: "1", CI: "", GITHUB_ACTIONS: "" };
+    const cold = { ...env, LABRUN_CACHE: "off" };
+    /** Each tool: its command line for a workload, and its environment. */
+    const tools = new Map<string, { argv: (w: Workload) => readonly string[]; env: NodeJS.ProcessEnv }>();
     for (const w of WORKLOADS) {
       writeFileSync(join(dir, `${w.name}.md`), labrunDeck(w));
       writeFileSync(join(dir, `${w.name}.txm.md`), txmDeck(w));
       writeFileSync(join(dir, `${w.name}.exp`), expectScript(w, join(dir, `${w.name}.commands`)));
     }
-    tools.set("labrun", (w) => ["node", LABRUN, "run", "--ci", join(dir, `${w.name}.md`)]);
-    tools.set("txm", (w) => ["node", TXM, join(dir, `${w.name}.txm.md`)]);
-    tools.set("expect", (w) => ["expect", join(dir, `${w.name}.exp`)]);
+    const labrun = (w: Workload) => ["node", LABRUN, "run", "--ci", join(dir, `${w.name}.md`)];
+    tools.set("labrun", { argv: labrun, env });
+    tools.set("labrun cold", { argv: labrun, env: cold });
+    tools.set("txm", { argv: (w) => ["node", TXM, join(dir, `${w.name}.txm.md`)], env });
+    tools.set("expect", { argv: (w) => ["expect", join(dir, `${w.name}.exp`)], env });
     // The floor for C: node-pty alone reading the same 20 MB from a terminal, nothing done with it.
     const ptyReader = join(dir, "pty-reader.mjs");
     const nodePty = createRequire(import.meta.url).resolve("@lydell/node-pty");
@@ -125,42 +132,50 @@ export async function benchVersus(rounds = 5): Promise<void> {
       ptyReader,
       `import pty from ${JSON.stringify(pathToFileURL(nodePty).href)};\nconst p = pty.spawn("bash", ["-c", "seq 1 2700000"], { cols: 120, rows: 40 });\nlet n = 0;\np.onData((d) => (n += d.length));\np.onExit(() => { if (n < 20e6) process.exit(1); });\n`,
     );
-    const startup = new Map<string, readonly string[]>([
-      ["node-pty reading C", ["node", ptyReader]],
-      ["node -e 0", ["node", "-e", "0"]],
-      ["labrun --help", ["node", LABRUN, "--help"]],
-      ["labrun plan (D)", ["node", LABRUN, "plan", join(dir, "D.md")]],
+    const startup = new Map<string, { argv: readonly string[]; env: NodeJS.ProcessEnv }>([
+      ["node-pty reading C", { argv: ["node", ptyReader], env }],
+      ["node -e 0", { argv: ["node", "-e", "0"], env }],
+      ["labrun --help", { argv: ["node", LABRUN, "--help"], env }],
+      ["labrun plan (D)", { argv: ["node", LABRUN, "plan", join(dir, "D.md")], env }],
+      ["labrun plan (D) cold", { argv: ["node", LABRUN, "plan", join(dir, "D.md")], env: cold }],
     ]);
 
     const samples = new Map<string, Sample[]>();
     const add = (key: string, s: Sample) => samples.set(key, [...(samples.get(key) ?? []), s]);
-    // One warm-up of each (file cache), then rounds alternating tools and workloads.
-    for (const [, argv] of startup) measure(argv, env);
-    for (const w of WORKLOADS) for (const [, argv] of tools) measure(argv(w), env);
+    // One warm-up of each (file cache; the plan cache gets each deck's plan), then rounds alternating tools and workloads.
+    for (const [, t] of startup) measure(t.argv, t.env);
+    for (const w of WORKLOADS) for (const [, t] of tools) measure(t.argv(w), t.env);
+    const cached = readdirSync(plans).filter((n) => n.endsWith(".plan")).length;
+    if (cached !== WORKLOADS.length) throw new Error(`the plan cache holds ${cached} plans after the warm-up, not ${WORKLOADS.length}: the warm rounds would not be warm`);
     for (let round = 0; round < rounds; round++) {
-      for (const [name, argv] of startup) add(name, measure(argv, env));
-      for (const w of WORKLOADS) for (const [tool, argv] of tools) add(`${tool} ${w.name}`, measure(argv(w), env));
+      for (const [name, t] of startup) add(name, measure(t.argv, t.env));
+      for (const w of WORKLOADS) for (const [tool, t] of tools) add(`${tool} ${w.name}`, measure(t.argv(w), t.env));
     }
 
     const t = (key: string) => median(samples.get(key)!.map((s) => s.seconds));
     const rss = (key: string) => median(samples.get(key)!.map((s) => s.rssMiB));
     console.log(`versus: labrun, txm 8 (its default: as many jobs as cores) and an expect script, ${rounds} rounds alternated (medians; peak RSS in MiB)`);
+    console.log(`labrun: plan cache warm (its ${cached} decks' plans cached by the warm-up round) and cold (LABRUN_CACHE=off: each plan made)`);
     console.log("");
-    console.log("| workload | labrun | txm | expect | labrun/txm |");
-    console.log("| --- | --- | --- | --- | --- |");
+    console.log("| workload | labrun, cache warm | labrun, cold | txm | expect | labrun/txm warm | cold |");
+    console.log("| --- | --- | --- | --- | --- | --- | --- |");
     for (const w of WORKLOADS) {
-      const [l, x, e] = ["labrun", "txm", "expect"].map((tool) => `${tool} ${w.name}`) as [string, string, string];
-      console.log(`| ${w.name}: ${w.what} | ${secs(t(l))}, ${rss(l).toFixed(0)} MiB | ${secs(t(x))}, ${rss(x).toFixed(0)} MiB | ${secs(t(e))} | ${(t(l) / t(x)).toFixed(2)}x |`);
+      const [l, c, x, e] = ["labrun", "labrun cold", "txm", "expect"].map((tool) => `${tool} ${w.name}`) as [string, string, string, string];
+      console.log(
+        `| ${w.name}: ${w.what} | ${secs(t(l))}, ${rss(l).toFixed(0)} MiB | ${secs(t(c))}, ${rss(c).toFixed(0)} MiB | ${secs(t(x))}, ${rss(x).toFixed(0)} MiB | ${secs(t(e))} | ${(t(l) / t(x)).toFixed(2)}x | ${(t(c) / t(x)).toFixed(2)}x |`,
+      );
     }
     const perStep = (tool: string) => ((t(`${tool} A`) - t(`${tool} D`)) / 299) * 1000;
     console.log("");
-    console.log(`per step on A ((A - D) / 299): labrun ${fmt(perStep("labrun"))}, txm ${fmt(perStep("txm"))}, expect ${fmt(perStep("expect"))}; labrun/expect ${(perStep("labrun") / perStep("expect")).toFixed(2)}x (target: within 3x)`);
+    console.log(
+      `per step on A ((A - D) / 299): labrun ${fmt(perStep("labrun"))} warm, ${fmt(perStep("labrun cold"))} cold, txm ${fmt(perStep("txm"))}, expect ${fmt(perStep("expect"))}; labrun/expect ${(perStep("labrun") / perStep("expect")).toFixed(2)}x warm, ${(perStep("labrun cold") / perStep("expect")).toFixed(2)}x cold (target: within 3x)`,
+    );
     const node = t("node -e 0");
-    for (const name of ["labrun --help", "labrun plan (D)"]) {
-      console.log(`${name.padEnd(16)} ${secs(t(name))}, ${rss(name).toFixed(0)} MiB: ${(t(name) / node).toFixed(2)}x of node -e 0 (${secs(node)}) (target: within 3x)`);
+    for (const name of ["labrun --help", "labrun plan (D)", "labrun plan (D) cold"]) {
+      console.log(`${name.padEnd(21)} ${secs(t(name))}, ${rss(name).toFixed(0)} MiB: ${(t(name) / node).toFixed(2)}x of node -e 0 (${secs(node)}) (target: within 3x)`);
     }
     console.log(`C's floor, node-pty alone reading the 20 MB from a terminal: ${secs(t("node-pty reading C"))} (labrun/that: ${(t("labrun C") / t("node-pty reading C")).toFixed(2)}x; txm reads a pipe, not a terminal)`);
-    console.log(`peak RSS: run --ci of D ${rss("labrun D").toFixed(0)} MiB (target: under 80), of C ${rss("labrun C").toFixed(0)} MiB (target: under 120)`);
+    console.log(`peak RSS: run --ci of D ${rss("labrun D").toFixed(0)} MiB warm, ${rss("labrun cold D").toFixed(0)} MiB cold (target: under 80), of C ${rss("labrun C").toFixed(0)} MiB (target: under 120)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

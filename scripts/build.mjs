@@ -8,6 +8,7 @@ import { build } from "esbuild";
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildId } from "./build-id.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = resolve(root, process.argv[2] ?? "dist");
@@ -24,6 +25,8 @@ await build({
   external: ["@lydell/node-pty", "web-tree-sitter", "@xterm/headless", "ink", "react", "react/jsx-runtime"],
   // CommonJS packages in the bundle call require() for Node's own modules.
   banner: { js: 'import { createRequire as __labrunRequire } from "node:module"; const require = __labrunRequire(import.meta.url);' },
+  // The plan cache serves only plans this build made.
+  define: { __LABRUN_BUILD_ID__: JSON.stringify(buildId(root)) },
   chunkNames: "chunks/[name]-[hash]",
   legalComments: "none",
   logLevel: "warning",

@@ -23,6 +23,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileS
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildId } from "./build-id.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(join(root, "package.json"));
@@ -107,7 +108,7 @@ async function bundle(outfile) {
     format: "cjs",
     platform: "node",
     target: "node20",
-    define: { "import.meta.url": "globalThis.__labrunUrl" },
+    define: { "import.meta.url": "globalThis.__labrunUrl", __LABRUN_BUILD_ID__: JSON.stringify(buildId(root)) },
     // A SEA's script has no import(): esbuild makes those of Node's modules (left outside) require()s.
     supported: { "dynamic-import": false },
     plugins: [bundledRequires(), ptyFromAssetFolder(), patches()],

@@ -3,7 +3,7 @@
  * what `npm start` and the installed `labrun` run is not what the other tests import.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, scratchDir, slides } from "./helpers.js";
@@ -40,6 +40,24 @@ describe("the build", () => {
     expect(run.stdout).toMatch(/2 passed, 0 failed/);
     const json = JSON.parse(execFileSync("cat", [report], { encoding: "utf8" })) as { steps: { status: string; output?: string }[] };
     expect(json.steps.map((s) => s.status)).toEqual(["passed", "passed"]);
+  });
+
+  it("keeps plans in ~/.cache/labrun/plans (XDG_CACHE_HOME), keyed by its build id; LABRUN_CACHE=off: none", () => {
+    const home = scratchDir("labrun-build-cache-");
+    const env = { LABRUN_CACHE_DIR: "", LABRUN_CACHE: "", XDG_CACHE_HOME: join(home, "xdg"), HOME: home };
+    const first = labrun(["plan", slides("dockercoins.yml"), "--json"], env);
+    expect(first.status, first.stderr).toBe(0);
+    const plans = join(home, "xdg", "labrun", "plans");
+    expect(readdirSync(plans).filter((n) => n.endsWith(".plan"))).toHaveLength(1);
+    const second = labrun(["plan", slides("dockercoins.yml"), "--json"], env);
+    expect(second.stdout).toBe(first.stdout);
+    expect(readdirSync(plans)).toHaveLength(1);
+    const off = labrun(["plan", slides("tour.md")], { ...env, LABRUN_CACHE: "off" });
+    expect(off.status, off.stderr).toBe(0);
+    expect(readdirSync(plans)).toHaveLength(1);
+    const byHome = labrun(["plan", slides("tour.md")], { ...env, XDG_CACHE_HOME: "" });
+    expect(byHome.stdout).toBe(off.stdout);
+    expect(readdirSync(join(home, ".cache", "labrun", "plans"))).toHaveLength(1);
   });
 
   it("says a bad deck in one line, exit 2, as the sources do", () => {

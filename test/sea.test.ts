@@ -90,9 +90,10 @@ describe("the single executable", () => {
     expect(wrong.status, wrong.stdout + wrong.stderr).toBe(1);
     expect(wrong.stdout).toMatch(/1 passed, 1 failed/);
 
-    // Later starts use the folder as it is.
+    // Later starts use the folder as it is; the plans it made are cached beside it.
     expect(statSync(pty).mtimeMs).toBe(written);
-    expect(readdirSync(cache)).toEqual(folders);
+    expect(readdirSync(cache).sort()).toEqual([...folders, "plans"].sort());
+    expect(readdirSync(join(cache, "plans")).filter((n) => n.endsWith(".plan"))).toHaveLength(3);
   });
 
   it("writes its files whole when started twice at once, and again when they were damaged", async () => {
@@ -113,7 +114,8 @@ describe("the single executable", () => {
     rmSync(tour);
     const plan = labrun(["plan", tour], dir, dir);
     expect(plan.status, plan.stderr).toBe(0);
-    expect(readdirSync(cache)).toEqual(folders);
+    // Beside the assets, the plan cache's folder.
+    expect(readdirSync(cache).filter((n) => n !== "plans")).toEqual(folders);
   });
 
   it("draws its terminal UI and steps through a deck", async () => {

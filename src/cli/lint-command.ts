@@ -1,4 +1,5 @@
-import { planDeck, lintDeck } from "../index.js";
+import { planDeck } from "../plan/plan-deck.js";
+import { lintDeck } from "../lint/lint-deck.js";
 import { formatProblem } from "../problem.js";
 import { RULES, PARSER_RULES } from "../lint/lint.js";
 import { EXIT, type Io, onlyDeck, parse } from "./args.js";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { readFile } from "node:fs/promises";
-import { planDeck } from "../index.js";
+import { planDeck } from "../plan/plan-deck.js";
 import { DeckError } from "../problem.js";
 import { parseJsonReport, resultsOfReport } from "../report/json-report-read.js";
 import { mergeReports, type ShardReport } from "../report/merge.js";

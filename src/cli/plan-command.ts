@@ -1,4 +1,4 @@
-import { planDeck } from "../index.js";
+import { planDeck } from "../plan/plan-deck.js";
 import { formatProblem, limitErrors, structuralErrors } from "../problem.js";
 import { planJson, planOutline } from "../plan/outline.js";
 import { selectSteps } from "../graph/select.js";

@@ -10,7 +10,7 @@ import { CiReporter } from "../report/ci-reporter.js";
 import { JsonReporter } from "../report/json-reporter.js";
 import { GithubReporter } from "../report/github-reporter.js";
 import { AsciicastReporter } from "../report/asciicast-reporter.js";
-import { planDeck } from "../index.js";
+import { planDeck } from "../plan/plan-deck.js";
 import { formatProblem, limitErrors, refusalLine, structuralErrors } from "../problem.js";
 import { selectSteps } from "../graph/select.js";
 import { DEFAULT_MUTATING, nodeChanges } from "../graph/from.js";

@@ -1,6 +1,6 @@
 /** `labrun watch DECK`: the authors' loop. Each save re-plans and runs the slides whose steps changed, in one live shell. */
 import { createInterface } from "node:readline";
-import { planDeck } from "../index.js";
+import { planDeck } from "../plan/plan-deck.js";
 import { DeckError, formatProblem, structuralErrors } from "../problem.js";
 import { DeckWatcher, watchedFiles } from "../deck/deck-watcher.js";
 import { DEFAULT_MUTATING } from "../graph/from.js";

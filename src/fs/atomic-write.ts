@@ -27,7 +27,8 @@ export async function writeFileAtomic(file: string, data: string, mode?: number)
   }
 }
 
-export function writeFileAtomicSync(file: string, data: string): void {
+/** `data`: text (written as UTF-8) or bytes. */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
   mkdirSync(dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   try {

@@ -4,7 +4,7 @@
  */
 import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
-import { Language, Parser, type Node } from "web-tree-sitter";
+import type { Node, Parser } from "web-tree-sitter";
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -24,6 +24,8 @@ async function loadParser(): Promise<void> {
   // waits for at exit (`plan` of a one-step deck: 1.2 s instead of 0.5 s). Plans of real courses
   // are faster this way too: kube-selfpaced.yml 2.7 s instead of 3.3 s, 155 MB instead of 192 MB.
   setFlagsFromString("--liftoff-only");
+  // Imported here, not above: a plan read from the cache needs no parser, and not its module either.
+  const { Language, Parser } = await import("web-tree-sitter");
   await Parser.init();
   const wasm = createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
   const bash = await Language.load(wasm);

@@ -6,6 +6,7 @@ import type { Node } from "web-tree-sitter";
 import { FactsRecord, type ShellFacts } from "./shell-facts.js";
 import { dockerImageArgs, imageFlagArgs, valueStart, type ImageArg } from "./shell-images.js";
 import { withTree } from "./shell-parser.js";
+import { knownFacts } from "./known-facts.js";
 import { commandWordNodes, readExpansion, sameNode, splitAssignment, strayRedirectArgs, targetName } from "./shell-syntax.js";
 import {
   ARITH_ASSIGNMENTS,
@@ -20,6 +21,8 @@ import {
 import { literalOf, toWord, type Word } from "./shell-words.js";
 
 export function analyzeShell(text: string): ShellFacts {
+  const known = knownFacts.get(text);
+  if (known) return known;
   return withTree(text, (root) => {
     const analyzer = new Analyzer();
     analyzer.visit(root, { scope: { defined: new Set(), topLevel: true }, optional: false, arith: false, base: 0 });

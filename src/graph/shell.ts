@@ -10,4 +10,5 @@
  */
 export { initShellParser } from "./shell-parser.js";
 export { analyzeShell } from "./shell-walker.js";
+export { rememberShellFacts } from "./known-facts.js";
 export type { ImageRef, ShellFacts } from "./shell-facts.js";

@@ -2,7 +2,8 @@
 import { resolve } from "node:path";
 import { render } from "ink";
 import type { Step } from "../graph/step.js";
-import { planDeck, type PlannedDeck } from "../index.js";
+import { planDeck } from "../plan/plan-deck.js";
+import type { PlannedDeck } from "../graph/planned-deck.js";
 import { formatProblem, limitErrors, refusalLine, structuralErrors } from "../problem.js";
 import { missingPrograms } from "../run/preflight.js";
 import type { Reporter } from "../run/result.js";

@@ -1,5 +1,6 @@
 import { analyzeShell } from "../../graph/shell.js";
 import type { LintRule } from "../rule.js";
+import { looseShellText } from "../loose-shell.js";
 
 /** Shell blocks outside exercises are never run; if one looks like commands to type, it was probably meant to be. */
 export const commandOutsideExercise: LintRule = {
@@ -7,8 +8,7 @@ export const commandOutsideExercise: LintRule = {
   description: "a shell block outside any exercise that looks like a command to run (never run)",
   check({ parsed }) {
     return parsed.looseBlocks.flatMap((b) => {
-      const text = b.text.replace(/^\s*\$ /gm, "");
-      const facts = analyzeShell(text);
+      const facts = analyzeShell(looseShellText(b));
       if (facts.syntaxError || (facts.commands.length === 0 && facts.defines.length === 0 && !facts.changesCwd)) return [];
       return [
         {
