@@ -10,17 +10,16 @@ import type { IPty } from "@lydell/node-pty";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
-import { InterruptFollowUp, killForeground } from "./interrupt.js";
-import { MarkerStream, nestedShellSetup, NONCE_ENV } from "./markers.js";
+import { InterruptFollowUp } from "./interrupt.js";
+import { MarkerStream, nestedShellSetup } from "./markers.js";
 import { Masker, maskRows } from "./masker.js";
 import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
 import { sessionDir } from "./run-dir.js";
 import { Screen } from "./screen.js";
 import { withTimeout } from "./with-timeout.js";
-import { cleanRemote, killRemoteForeground } from "./ssh-remote.js";
-import { connectionMessage, type SshTarget } from "./ssh-target.js";
-import { localLaunch, remoteLaunch } from "./launch.js";
+import type { SshTarget } from "./ssh-target.js";
+import { shellPlace, within, type ShellPlace } from "./shell-place.js";
 
 export type { CommandResult, RunningCommand } from "./command.js";
 export { CappedText } from "./output-log.js";
@@ -47,16 +46,11 @@ export interface SessionOptions {
   ssh?: SshTarget;
 }
 
-const START_TIMEOUT_MS = 10_000;
 /** After ^C on a timeout, how long the prompt may take to come back before the foreground job is killed. */
 const INTERRUPT_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
 /** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
 const HANGUP_GRACE_MS = 500;
-/** A remote shell's first prompt: the connection, the host's login files, then bash. */
-const SSH_START_TIMEOUT_MS = 30_000;
-/** ^D sent at most this many times to leave a remote session (nested shells, stopped jobs). */
-const LOGOUT_TRIES = 4;
 
 /** Sessions not closed yet, for closeAllSessionsSync(). */
 const liveSessions = new Map<Session, () => void>();
@@ -87,8 +81,8 @@ export class Session {
   private readonly lines: LineTracker;
   private readonly followUp: InterruptFollowUp;
   private disposed = false;
-  /** The host a remote session runs on. */
-  private readonly ssh: SshTarget | undefined;
+  /** Where the shell lives: here, or on an SSH host (shell-place.ts). */
+  private readonly place: ShellPlace;
   private exitCode: number | null = null;
   /** A remote session's last output, for ssh's last words when the connection ends. */
   private tail = "";
@@ -98,9 +92,10 @@ export class Session {
     private readonly nonce: string,
     private readonly rcDir: string,
     opts: SessionOptions,
+    place: ShellPlace,
   ) {
     this.shellPid = child.pid;
-    this.ssh = opts.ssh;
+    this.place = place;
     this.followUp = new InterruptFollowUp(() => this.pid, () => !this.hasExited && this.lines.commandRunning);
     this.masker = new Masker(opts.mask ?? []);
     this.markers = new MarkerStream(nonce);
@@ -127,40 +122,39 @@ export class Session {
   static async start(opts: SessionOptions = {}): Promise<Session> {
     const nonce = randomBytes(8).toString("hex");
     const rcDir = sessionDir(nonce);
-    const launch = opts.ssh ? remoteLaunch(opts.ssh, opts, nonce) : await localLaunch(opts, nonce, rcDir);
+    const place = shellPlace(opts.ssh, nonce);
     let child: IPty;
+    let wrapped = false;
     try {
+      const launch = await place.launch(opts, rcDir);
+      wrapped = launch.wrapped;
       child = pty.spawn(launch.program, [...launch.args], {
         name: "xterm-256color",
         cols: opts.cols ?? 120,
         rows: opts.rows ?? 40,
         cwd: launch.cwd,
-        // A remote shell's nonce goes to the host in the wrapper's command (ssh-remote.ts), not into ssh's environment.
-        env: { ...launch.env, TERM: "xterm-256color", INPUTRC: "/dev/null", ...(opts.ssh ? {} : { [NONCE_ENV]: nonce }) },
+        env: { ...launch.env, TERM: "xterm-256color", INPUTRC: "/dev/null" },
       });
     } catch (error) {
       rmSync(rcDir, { recursive: true, force: true });
       throw error;
     }
-    const session = new Session(child, nonce, rcDir, opts);
-    const firstPrompt = await withTimeout(session.lines.lineEnd(false), opts.ssh ? SSH_START_TIMEOUT_MS : START_TIMEOUT_MS);
+    const session = new Session(child, nonce, rcDir, opts, place);
+    const firstPrompt = await withTimeout(session.lines.lineEnd(false), place.startTimeoutMs);
     if (firstPrompt === null || firstPrompt.kind !== "done") {
       const screen = session.screen();
       const exited = session.hasExited;
       await session.close();
-      if (opts.ssh) throw new Error(exited ? connectionMessage(opts.ssh, session.tail, "the connection ended before bash started") : `ssh ${opts.ssh.given}: bash did not show its prompt within ${SSH_START_TIMEOUT_MS / 1000} s; its screen:\n${screen}`);
-      throw new Error(`${opts.shell ?? "bash"} did not show its prompt within ${START_TIMEOUT_MS} ms; its screen:\n${screen}`);
+      throw place.startError(exited, session.tail, screen, opts.shell ?? "bash");
     }
     // Started under unshare, bash is its child (and has exec'd, since it prompted).
-    if (launch.wrapped) session.shellPid = processes.children(child.pid)[0] ?? child.pid;
+    if (wrapped) session.shellPid = processes.children(child.pid)[0] ?? child.pid;
     return session;
   }
 
   /** Why the shell went away, for the step it was running: the connection, for a remote one. */
   get goneReason(): string | undefined {
-    if (!this.hasExited) return undefined;
-    if (this.ssh) return `connection lost: ${connectionMessage(this.ssh, this.tail, "the connection ended")}`;
-    return `the shell exited${this.exitCode !== null ? ` (status ${this.exitCode})` : ""}`;
+    return this.hasExited ? this.place.goneReason(this.exitCode, this.tail) : undefined;
   }
 
   /** Bash's pid, as this process sees it. */
@@ -241,7 +235,7 @@ export class Session {
     this.send("\x03");
     // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
     // On a remote host, the ^C is all there is (its processes are not this machine's).
-    if (this.hasExited || !this.lines.commandRunning || this.lines.depth > 0 || this.ssh) return;
+    if (this.hasExited || !this.lines.commandRunning || this.lines.depth > 0 || !this.place.local) return;
     const group = processes.foregroundGroup(this.pid);
     // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
     if (group !== null && group !== this.pid) processes.signal(this.pid, "SIGINT");
@@ -382,7 +376,7 @@ export class Session {
   private emit(chunk: string): void {
     if (chunk === "" || this.disposed) return;
     this.term.write(chunk);
-    if (this.ssh) this.tail = (this.tail + chunk).slice(-2048);
+    if (this.place.keepsTail) this.tail = (this.tail + chunk).slice(-2048);
     const output = this.lines.output(chunk);
     if (output !== "") this.current?.append(output);
     for (const listener of this.listeners) listener(chunk);
@@ -395,9 +389,7 @@ export class Session {
 
   /** SIGKILLs the job in the terminal's foreground (on the host, for a remote session). */
   private async killForeground(): Promise<void> {
-    if (this.hasExited) return;
-    if (this.ssh) await killRemoteForeground(this.ssh, this.nonce);
-    else killForeground(this.pid);
+    if (!this.hasExited) await this.place.killForeground(this.pid);
   }
 
   private onExit(): void {
@@ -409,7 +401,8 @@ export class Session {
 
   private async shutdown(): Promise<void> {
     liveSessions.delete(this);
-    if (this.ssh) await this.leaveHost(this.ssh);
+    await this.place.leave({ exited: () => this.hasExited, busy: () => this.busy, exitCode: () => this.exitCode, childPid: this.child.pid,
+      stop: () => this.stop(), write: (data) => this.child.write(data), exitedWithin: (ms) => within(this.exited, ms) });
     const found = this.ownProcesses();
     processes.signalRefs(found, "SIGHUP");
     processes.signalRefs(found, "SIGTERM");
@@ -423,32 +416,9 @@ export class Session {
     rmSync(this.rcDir, { recursive: true, force: true });
   }
 
-  /**
-   * Ends a remote session the way a person logs out: what runs is stopped, then ^D until bash
-   * exits (a nested shell first, stopped jobs warned about once); the wrapper on the host then
-   * kills what is left (ssh-remote.ts) and exits 0. If it did not get there (the connection
-   * hung or went away), the hangup below ends bash and a clean-up over a connection of its own
-   * kills what is left.
-   */
-  private async leaveHost(ssh: SshTarget): Promise<void> {
-    if (!this.hasExited) {
-      if (this.busy) await this.stop();
-      for (let i = 0; i < LOGOUT_TRIES && !this.hasExited; i++) {
-        this.child.write("\x04");
-        await withTimeout(this.exited, HANGUP_GRACE_MS);
-      }
-    }
-    if (!this.hasExited || this.exitCode !== 0) {
-      processes.signal(this.child.pid, "SIGHUP");
-      await withTimeout(this.exited, HANGUP_GRACE_MS);
-      await cleanRemote(ssh, this.nonce);
-    }
-  }
-
   /** The session's processes on this machine: the shell and what it started, or for a remote one, ssh. */
   private ownProcesses(): processes.ProcessRef[] {
-    if (this.ssh) return processes.refsOf([this.child.pid, ...processes.descendants(this.child.pid)]);
-    return processes.shellProcesses(this.pid, NONCE_ENV, this.nonce);
+    return this.place.ownProcesses(this.child.pid, this.pid);
   }
 
   private killNowSync(): void {
