@@ -2,7 +2,7 @@ import { planDeck } from "../plan/plan-deck.js";
 import { formatProblem, limitErrors, structuralErrors } from "../problem.js";
 import { planJson, planOutline } from "../plan/outline.js";
 import { selectSteps } from "../graph/select.js";
-import { orConnectionError, readyHost, SSH_HELP, SSH_OPTIONS, sshTarget } from "./ssh-options.js";
+import { orConnectionError, readyHost, SSH_OPTIONS, sshTarget } from "./ssh-options.js";
 import { EXIT, parseEnv, type Io, onlyDeck, parse, SELECTION_OPTIONS, selection, withCatchUpValue } from "./args.js";
 
 export async function planCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -12,9 +12,9 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
   the steps that would run, in order, without running anything; with --from, the earlier steps
   that would be replayed first to bring the node to the state the slide assumes
   exit 1 (the plan is still printed) when the deck has structural errors that 'run' refuses
-  --ssh HOST (with --ssh-option, --ssh-identity, --env KEY=VALUE as for run): also check the host
-  can be reached and has the programs the steps call (preflight there); exit 2 if not
-${SSH_HELP}`);
+  --ssh [USER@]HOST[:PORT] (with --ssh-option NAME=VALUE, --ssh-identity FILE, --env KEY=VALUE,
+  as for run): also connect to the host and look the steps' programs up there (preflight);
+  exit 2 if it cannot be reached or lacks some`);
     return EXIT.ok;
   }
   const ssh = sshTarget(values);
