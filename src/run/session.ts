@@ -279,6 +279,8 @@ export class Session {
     await previous;
     await this.untilNothingRuns();
     if (!command.finished && !this.hasExited) {
+      // An interrupt's follow-up was for the command it stopped: none may land while this one is typed.
+      this.followUp.cancel();
       this.current = command;
       await this.typeLines(command, lines);
       command.allTyped();
