@@ -152,79 +152,24 @@ describe.skipIf(!hasTmux)("the terminal UI in tmux at 80x24", () => {
   }, 120_000);
 
   it("on SIGTERM mid-step saves the running step as interrupted, to resume at it, and exits 143", async () => {
-    const socket = `${SOCKET}-term`;
-    const work = mkdtempSync(join(tmpdir(), "labrun-ui-term-"));
-    const pane = `env -u CI -u GITHUB_ACTIONS LABRUN_STATE_DIR=${work} sh -c 'node --import tsx src/main.ts fixtures/ui/slow.md --restart 2>${work}/stderr; echo $? > ${work}/code'`;
-    const capture = () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "term"], { encoding: "utf8" });
-    const waitFor = async (what: string, ok: () => boolean) => {
-      const deadline = Date.now() + 60_000;
-      while (!ok()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${capture()}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    try {
-      execFileSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "term", "-c", ROOT, pane]);
-      await waitFor("the first slide", () => capture().includes("slide 1/1"));
-      execFileSync("tmux", ["-L", socket, "send-keys", "-t", "term", "Enter"]);
-      const paneShell = Number(execFileSync("tmux", ["-L", socket, "display", "-p", "-t", "term", "#{pane_pid}"], { encoding: "utf8" }).trim());
-      // The step runs when its `sleep 60` does (its text is on the slide from the start).
-      const sleeping = () => descendants(paneShell).some((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep\x0060"));
-      await waitFor("the step's sleep", () => { try { return sleeping(); } catch { return false; } });
-      const [labrun, ...started] = descendants(paneShell);
-      process.kill(labrun!, "SIGTERM");
-      const codeFile = join(work, "code");
-      await waitFor("labrun to exit", () => existsSync(codeFile) && readFileSync(codeFile, "utf8").trim() !== "");
-      expect(readFileSync(codeFile, "utf8").trim(), readFileSync(join(work, "stderr"), "utf8")).toBe("143");
-      for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
+    await signalMidStep("term", "SIGTERM", async ({ code, stderr, processes, work }) => {
+      expect(code, stderr).toBe("143");
+      for (const pid of processes) expect(alive(pid), `pid ${pid}`).toBe(false);
       expectSavedInterrupted(work);
-    } finally {
-      killTmuxServer(socket);
-      rmSync(work, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 
   it("on an outside SIGINT (kill -INT) mid-step restores the terminal, saves the step as interrupted and exits 130", async () => {
-    const socket = `${SOCKET}-int`;
-    const work = mkdtempSync(join(tmpdir(), "labrun-ui-int-"));
-    // After labrun, the pane's sh notes the terminal's modes, then the exit code, and waits (the
-    // pane lives on, so that tmux can tell whether labrun left the alternate screen and showed the cursor).
-    const pane = `env -u CI -u GITHUB_ACTIONS LABRUN_STATE_DIR=${work} sh -c 'node --import tsx src/main.ts fixtures/ui/slow.md --restart 2>${work}/stderr; code=$?; stty -a > ${work}/stty; echo $code > ${work}/code; exec sleep 300'`;
-    const tmuxHere = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
-    const capture = () => tmuxHere("capture-pane", "-p", "-t", "int");
-    const waitFor = async (what: string, ok: () => boolean) => {
-      const deadline = Date.now() + 60_000;
-      while (!ok()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${capture()}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    try {
-      execFileSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "int", "-c", ROOT, pane]);
-      await waitFor("the first slide", () => capture().includes("slide 1/1"));
-      tmuxHere("send-keys", "-t", "int", "Enter");
-      const paneShell = Number(tmuxHere("display", "-p", "-t", "int", "#{pane_pid}").trim());
-      const sleeping = () => descendants(paneShell).some((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep\x0060"));
-      await waitFor("the step's sleep", () => { try { return sleeping(); } catch { return false; } });
-      // The pane's sh runs labrun, which runs the step's shell and its sleep.
-      const [labrun, ...started] = descendants(paneShell);
-      expect(started.length).toBeGreaterThan(0);
-      // Not ^C typed in the UI (a key in raw mode): a signal from outside, to labrun alone.
-      process.kill(labrun!, "SIGINT");
-      const codeFile = join(work, "code");
-      await waitFor("labrun to exit", () => existsSync(codeFile) && readFileSync(codeFile, "utf8").trim() !== "");
-      expect(readFileSync(codeFile, "utf8").trim(), readFileSync(join(work, "stderr"), "utf8")).toBe("130");
+    await signalMidStep("int", "SIGINT", async ({ code, stderr, processes, work, tmuxHere }) => {
+      expect(code, stderr).toBe("130");
       // The terminal is back: main screen, cursor shown, canonical mode and echo on.
       expect(tmuxHere("display", "-p", "-t", "int", "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
       const modes = readFileSync(join(work, "stty"), "utf8").split(/[\s;]+/);
       expect(modes).toContain("icanon");
       expect(modes).toContain("echo");
-      for (const pid of [labrun!, ...started]) expect(alive(pid), `pid ${pid}`).toBe(false);
+      for (const pid of processes) expect(alive(pid), `pid ${pid}`).toBe(false);
       expectSavedInterrupted(work);
-    } finally {
-      killTmuxServer(socket);
-      rmSync(work, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 
   it("when the terminal goes away (its window closed), ends its shells and exits 129, no crash", async () => {
@@ -273,4 +218,55 @@ function expectSavedInterrupted(work: string): void {
   const progress = JSON.parse(readFileSync(join(work, files[0]!), "utf8")) as { current: string; statuses: Record<string, string> };
   expect(Object.values(progress.statuses)).toEqual(["interrupted"]);
   expect(progress.statuses[progress.current]).toBe("interrupted");
+}
+
+interface Signalled {
+  /** labrun's exit code, and what it wrote on stderr. */
+  readonly code: string;
+  readonly stderr: string;
+  /** labrun and what it had started when the signal came. */
+  readonly processes: readonly number[];
+  readonly work: string;
+  readonly tmuxHere: (...args: string[]) => string;
+}
+
+/**
+ * Runs fixtures/ui/slow.md in the UI in a tmux session named `name`, starts its step (`sleep 60`),
+ * sends `signal` to labrun alone (from outside, not a key), waits for it to exit, then hands what
+ * it saw to `check`. After labrun, the pane's sh notes the terminal's modes (work/stty) and the
+ * exit code, and waits: the pane lives on, so that tmux can tell whether labrun left the alternate
+ * screen and showed the cursor.
+ */
+async function signalMidStep(name: string, signal: NodeJS.Signals, check: (seen: Signalled) => Promise<void>): Promise<void> {
+  const socket = `${SOCKET}-${name}`;
+  const work = mkdtempSync(join(tmpdir(), `labrun-ui-${name}-`));
+  const pane = `env -u CI -u GITHUB_ACTIONS LABRUN_STATE_DIR=${work} sh -c 'node --import tsx src/main.ts fixtures/ui/slow.md --restart 2>${work}/stderr; code=$?; stty -a > ${work}/stty; echo $code > ${work}/code; exec sleep 300'`;
+  const tmuxHere = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+  const capture = () => tmuxHere("capture-pane", "-p", "-t", name);
+  const waitFor = async (what: string, ok: () => boolean) => {
+    const deadline = Date.now() + 60_000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${capture()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    tmuxHere("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", name, "-c", ROOT, pane);
+    await waitFor("the first slide", () => capture().includes("slide 1/1"));
+    tmuxHere("send-keys", "-t", name, "Enter");
+    const paneShell = Number(tmuxHere("display", "-p", "-t", name, "#{pane_pid}").trim());
+    // The step runs when its `sleep 60` does (its text is on the slide from the start).
+    const sleeping = () => descendants(paneShell).some((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep\x0060"));
+    await waitFor("the step's sleep", () => { try { return sleeping(); } catch { return false; } });
+    // The pane's sh runs labrun, which runs the step's shell and its sleep.
+    const [labrun, ...started] = descendants(paneShell);
+    expect(started.length).toBeGreaterThan(0);
+    process.kill(labrun!, signal);
+    const codeFile = join(work, "code");
+    await waitFor("labrun to exit", () => existsSync(codeFile) && readFileSync(codeFile, "utf8").trim() !== "");
+    await check({ code: readFileSync(codeFile, "utf8").trim(), stderr: readFileSync(join(work, "stderr"), "utf8"), processes: [labrun!, ...started], work, tmuxHere });
+  } finally {
+    killTmuxServer(socket);
+    rmSync(work, { recursive: true, force: true });
+  }
 }
