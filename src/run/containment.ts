@@ -12,7 +12,8 @@ import { onPath } from "../path-lookup.js";
 /** Set (to anything but empty) to skip the namespace and use the fallback, e.g. to test it. */
 export const NO_NAMESPACE_ENV = "LABRUN_NO_NAMESPACE";
 
-const NAMESPACE = ["--pid", "--fork", "--mount-proc", "--kill-child"];
+/** unshare's options for a PID namespace that dies with its first process (also used on SSH hosts: ssh-remote.ts). */
+export const NAMESPACE = ["--pid", "--fork", "--mount-proc", "--kill-child"] as const;
 /** Root first (no user namespace: the shell keeps every privilege), then as the current user. */
 const CANDIDATES: readonly (readonly string[])[] = [
   ["unshare", ...NAMESPACE],
@@ -22,7 +23,7 @@ const CANDIDATES: readonly (readonly string[])[] = [
  * In a user namespace setuid programs gain nothing: `sudo` would fail in every step that uses
  * it (workshop decks do), so where sudo is installed, a user namespace is not used.
  */
-const USER_NAMESPACE_BREAKS = "sudo";
+export const USER_NAMESPACE_BREAKS = "sudo";
 const PROBE_TIMEOUT_MS = 5_000;
 
 export interface Containment {

@@ -52,6 +52,9 @@ const KILL_GRACE_MS = 2_000;
 /** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
 const HANGUP_GRACE_MS = 500;
 
+/** Characters of a remote session's output kept for ssh's last words. */
+const TAIL_KEPT = 2048;
+
 /** Sessions not closed yet, for closeAllSessionsSync(). */
 const liveSessions = new Map<Session, () => void>();
 
@@ -378,7 +381,7 @@ export class Session {
   private emit(chunk: string): void {
     if (chunk === "" || this.disposed) return;
     this.term.write(chunk);
-    if (this.place.keepsTail) this.tail = (this.tail + chunk).slice(-2048);
+    if (this.place.keepsTail) this.tail = chunk.length >= TAIL_KEPT ? chunk.slice(-TAIL_KEPT) : (this.tail + chunk).slice(-TAIL_KEPT);
     const output = this.lines.output(chunk);
     if (output !== "") this.current?.append(output);
     for (const listener of this.listeners) listener(chunk);

@@ -10,10 +10,10 @@
  */
 import { spawn } from "node:child_process";
 import { NONCE_ENV } from "./markers.js";
-import { NO_NAMESPACE_ENV } from "./containment.js";
+import { NAMESPACE as NAMESPACE_OPTIONS, NO_NAMESPACE_ENV, USER_NAMESPACE_BREAKS } from "./containment.js";
 import { connectionMessage, sshArgs, shQuote, type SshTarget } from "./ssh-target.js";
 
-const NAMESPACE = "--pid --fork --mount-proc --kill-child";
+const NAMESPACE = NAMESPACE_OPTIONS.join(" ");
 
 /** Kills every process of the session `$n`, found by its environment, then removes its folder. */
 const CLEAN = `clean() { for f in $(grep -las "${NONCE_ENV}=$n" /proc/[0-9]*/environ); do p=\${f#/proc/}; kill -9 "\${p%/environ}" 2>/dev/null; done; rm -rf "$d"; }`;
@@ -23,7 +23,7 @@ const PROBE_NAMESPACE = [
   `ns=; nsw=none`,
   `if [ "$nons" = 1 ]; then nsw=off`,
   `elif unshare ${NAMESPACE} true 2>/dev/null; then ns="unshare ${NAMESPACE} --"; nsw=root`,
-  `elif command -v sudo >/dev/null 2>&1; then nsw=sudo`,
+  `elif command -v ${USER_NAMESPACE_BREAKS} >/dev/null 2>&1; then nsw=sudo`,
   `elif unshare --user --map-current-user ${NAMESPACE} true 2>/dev/null; then ns="unshare --user --map-current-user ${NAMESPACE} --"; nsw=user; fi`,
 ].join("\n");
 
