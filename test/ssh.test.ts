@@ -60,6 +60,14 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
+/** Starts labrun with `args`, and returns it once `running` runs on the host (a step underway there). */
+async function runUntilOnHost(args: readonly string[], running: string, env: Record<string, string> = {}) {
+  const child = execa(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), ...args], { cwd: ROOT, reject: false, stdin: "ignore", env: { ...process.env, ...env } });
+  expect(await until(() => leftovers(server).some((l) => l.includes(running)), 30_000), `${running} never ran on the host`).toBe(true);
+  // In an object: the subprocess is a promise, which an async function's return would await.
+  return { child };
+}
+
 function deck(dir: string, body: string): string {
   const file = join(dir, "deck.md");
   writeFileSync(file, `# SSH\n\n.exercise[\n${body}]\n`);
@@ -147,8 +155,7 @@ describe.skipIf(why !== null)("--ssh HOST", () => {
     const dir = scratchDir("labrun-ssh-sigint-");
     const file = deck(dir, step("nohup sleep 1106 >/dev/null 2>&1 & sleep 1107") + step("echo never"));
     const report = join(dir, "r.json");
-    const child = execa(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", file, "--ci", ...sshFlags(server), "--output", report], { cwd: ROOT, reject: false, stdin: "ignore" });
-    expect(await until(() => leftovers(server).some((l) => l.includes("sleep 1107")), 30_000)).toBe(true);
+    const { child } = await runUntilOnHost(["run", file, "--ci", ...sshFlags(server), "--output", report], "sleep 1107");
     child.kill("SIGINT");
     const r = await child;
     expect(r.exitCode, r.stdout + r.stderr).toBe(130);
@@ -160,8 +167,7 @@ describe.skipIf(why !== null)("--ssh HOST", () => {
   it("labrun SIGKILLed mid-step: its ssh hangs up and the host ends what the run started", async () => {
     const dir = scratchDir("labrun-ssh-sigkill-");
     const file = deck(dir, step("nohup sleep 1109 >/dev/null 2>&1 & (setsid sleep 1110 &); sleep 1111"));
-    const child = execa(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", file, "--ci", ...sshFlags(server)], { cwd: ROOT, reject: false, stdin: "ignore", env: { ...process.env, LABRUN_NO_NAMESPACE: "1" } });
-    expect(await until(() => leftovers(server).some((l) => l.includes("sleep 1111")), 30_000)).toBe(true);
+    const { child } = await runUntilOnHost(["run", file, "--ci", ...sshFlags(server)], "sleep 1111", { LABRUN_NO_NAMESPACE: "1" });
     child.kill("SIGKILL");
     await child;
     // Nobody waits for that clean-up: the client's death reaches the host, which ends the session on its own.
@@ -173,8 +179,7 @@ describe.skipIf(why !== null)("--ssh HOST", () => {
     const file = deck(dir, step("sleep 1108") + step("echo never"));
     const report = join(dir, "r.json");
     const started = Date.now();
-    const child = execa(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", file, "--ci", ...sshFlags(server), "--output", report], { cwd: ROOT, reject: false, stdin: "ignore" });
-    expect(await until(() => leftovers(server).some((l) => l.includes("sleep 1108")), 30_000)).toBe(true);
+    const { child } = await runUntilOnHost(["run", file, "--ci", ...sshFlags(server), "--output", report], "sleep 1108");
     // The host's side of the connection goes: its sshd session processes are killed.
     spawnSync("pkill", ["-KILL", "-f", `^sshd: ${server.user}`]);
     const r = await child;
