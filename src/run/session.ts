@@ -10,13 +10,13 @@ import type { IPty } from "@lydell/node-pty";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
-import { InterruptFollowUp } from "./interrupt.js";
 import { MarkerStream, nestedShellSetup } from "./markers.js";
 import { Masker, maskRows } from "./masker.js";
 import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
 import { sessionDir } from "./run-dir.js";
 import { Screen } from "./screen.js";
+import { SessionStopper } from "./session-stop.js";
 import { withTimeout } from "./with-timeout.js";
 import type { SshTarget } from "./ssh-target.js";
 import { shellPlace, within, type ShellPlace } from "./shell-place.js";
@@ -46,8 +46,6 @@ export interface SessionOptions {
   ssh?: SshTarget;
 }
 
-/** After ^C on a timeout, how long the prompt may take to come back before the foreground job is killed. */
-const INTERRUPT_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
 /** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
 const HANGUP_GRACE_MS = 500;
@@ -82,7 +80,7 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   private unfinishedCommands = 0;
   private readonly lines: LineTracker;
-  private readonly followUp: InterruptFollowUp;
+  private readonly stopper: SessionStopper;
   private disposed = false;
   /** Where the shell lives: here, or on an SSH host (shell-place.ts). */
   private readonly place: ShellPlace;
@@ -99,7 +97,6 @@ export class Session {
   ) {
     this.shellPid = child.pid;
     this.place = place;
-    this.followUp = new InterruptFollowUp(() => this.pid, () => !this.hasExited && this.lines.commandRunning);
     this.masker = new Masker(opts.mask ?? []);
     this.markers = new MarkerStream(nonce);
     // Programs query the terminal (cursor position, device attributes) and may wait for the answer.
@@ -107,9 +104,10 @@ export class Session {
       if (this.lines.commandRunning && !this.hasExited) this.child.write(reply);
     });
     this.lines = new LineTracker(this.term, opts.prompts ?? [], () => {
-      if (!this.lines.commandRunning) this.followUp.cancel();
+      if (!this.lines.commandRunning) this.stopper.cancelFollowUp();
       this.notifyIdle();
     });
+    this.stopper = this.newStopper();
     this.exited = new Promise((resolve) => {
       child.onExit(({ exitCode }) => {
         this.exitCode = exitCode;
@@ -179,7 +177,7 @@ export class Session {
     const command = this.startCommand(text);
     if (opts.timeoutMs === undefined) return command.done;
     const result = await withTimeout(command.done, opts.timeoutMs);
-    return result ?? this.stopTimedOut(command);
+    return result ?? this.stopper.stopTimedOut(command);
   }
 
   /**
@@ -235,27 +233,15 @@ export class Session {
    * SIGINT and exits normally.
    */
   interrupt(): void {
-    this.send("\x03");
-    // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
-    // On a remote host, the ^C is all there is (its processes are not this machine's).
-    if (this.hasExited || !this.lines.commandRunning || this.lines.depth > 0 || !this.place.local) return;
-    const group = processes.foregroundGroup(this.pid);
-    // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
-    if (group !== null && group !== this.pid) processes.signal(this.pid, "SIGINT");
-    this.followUp.start(group);
+    this.stopper.interrupt();
   }
 
   /**
    * Stops whatever runs, as a person would and as a step timeout does: ^C, then, if the prompt
    * is not back within the grace time, the foreground process group is killed. Bounded in time.
    */
-  async stop(): Promise<void> {
-    if (!this.busy || this.hasExited) return;
-    if (this.current !== null) this.current.aborted = true;
-    this.interrupt();
-    if (await this.idle(INTERRUPT_GRACE_MS)) return;
-    await this.killForeground();
-    await this.idle(KILL_GRACE_MS);
+  stop(): Promise<void> {
+    return this.stopper.stop();
   }
 
   /**
@@ -283,7 +269,7 @@ export class Session {
     await this.untilNothingRuns();
     if (!command.finished && !this.hasExited) {
       // An interrupt's follow-up was for the command it stopped: none may land while this one is typed.
-      this.followUp.cancel();
+      this.stopper.cancelFollowUp();
       this.current = command;
       await this.typeLines(command, lines);
       command.allTyped();
@@ -346,26 +332,6 @@ export class Session {
     for (const notify of [...this.idleWaiters]) notify();
   }
 
-  private async stopTimedOut(command: Command): Promise<CommandResult> {
-    command.lastScreenLine = this.screen().split("\n").pop() ?? "";
-    command.shellWithoutMarkers = this.lines.settingUpShell;
-    command.timedOut = true;
-    command.aborted = true;
-    this.interrupt();
-    const interrupted = await withTimeout(command.done, INTERRUPT_GRACE_MS);
-    if (interrupted !== null) return interrupted;
-    await this.killForeground();
-    const killed = await withTimeout(command.done, KILL_GRACE_MS);
-    if (killed !== null) return killed;
-    // The prompt never came back: give up on this command, the session may be unusable.
-    if (this.current === command) {
-      this.current = null;
-      this.lines.endLine(null);
-    }
-    command.finish({ neverFinished: true, shellGone: this.goneReason });
-    return command.done;
-  }
-
   private onPtyData(data: string): void {
     for (const piece of this.markers.feed(data)) {
       if (piece.kind === "text") {
@@ -392,14 +358,9 @@ export class Session {
     return this.term.settled();
   }
 
-  /** SIGKILLs the job in the terminal's foreground (on the host, for a remote session). */
-  private async killForeground(): Promise<void> {
-    if (!this.hasExited) await this.place.killForeground(this.pid);
-  }
-
   private onExit(): void {
     this.hasExited = true;
-    this.followUp.cancel();
+    this.stopper.cancelFollowUp();
     this.emit(this.masker.flush());
     this.lines.exited();
   }
@@ -414,7 +375,7 @@ export class Session {
     await withTimeout(this.exited, HANGUP_GRACE_MS);
     processes.signalRefs([...found, ...this.ownProcesses()], "SIGKILL");
     await withTimeout(this.exited, KILL_GRACE_MS);
-    this.followUp.cancel();
+    this.stopper.cancelFollowUp();
     this.lines.dispose();
     this.disposed = true;
     this.term.dispose();
@@ -424,6 +385,24 @@ export class Session {
   /** The session's processes on this machine: the shell and what it started, or for a remote one, ssh. */
   private ownProcesses(): processes.ProcessRef[] {
     return this.place.ownProcesses(this.child.pid, this.pid);
+  }
+
+  /** The stopper sees the session through this view: its state, without its private fields. */
+  private newStopper(): SessionStopper {
+    const session = this;
+    return new SessionStopper({
+      get pid() { return session.pid; },
+      get hasExited() { return session.hasExited; },
+      get busy() { return session.busy; },
+      get lines() { return session.lines; },
+      get place() { return session.place; },
+      get current() { return session.current; },
+      set current(command) { session.current = command; },
+      get goneReason() { return session.goneReason; },
+      send: (data) => this.send(data),
+      idle: (ms) => this.idle(ms),
+      screen: () => this.screen(),
+    });
   }
 
   private killNowSync(): void {

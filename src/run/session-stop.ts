@@ -1,0 +1,96 @@
+/**
+ * How a session stops what runs in its shell: ^C as a person would, SIGINT for a job that
+ * missed it (interrupt.ts), and once the grace time is over, SIGKILL for the job in the
+ * terminal's foreground. Used by a step's timeout, by stop() and on close.
+ */
+import type { Command, CommandResult } from "./command.js";
+import { InterruptFollowUp } from "./interrupt.js";
+import type { LineTracker } from "./line-tracker.js";
+import * as processes from "./processes.js";
+import type { ShellPlace } from "./shell-place.js";
+import { withTimeout } from "./with-timeout.js";
+
+/** After ^C on a timeout, how long the prompt may take to come back before the foreground job is killed. */
+const INTERRUPT_GRACE_MS = 2_000;
+const KILL_GRACE_MS = 2_000;
+
+/** What the stopper needs of its session. */
+export interface Stoppable {
+  /** Bash's pid, as this process sees it. */
+  readonly pid: number;
+  readonly hasExited: boolean;
+  readonly busy: boolean;
+  readonly lines: LineTracker;
+  readonly place: ShellPlace;
+  /** The command whose lines are being typed, or whose last line runs. */
+  current: Command | null;
+  readonly goneReason: string | undefined;
+  /** Keys to the terminal (session.send). */
+  send(data: string): void;
+  idle(timeoutMs: number): Promise<boolean>;
+  screen(): string;
+}
+
+export class SessionStopper {
+  private readonly followUp: InterruptFollowUp;
+
+  constructor(private readonly session: Stoppable) {
+    this.followUp = new InterruptFollowUp(() => session.pid, () => !session.hasExited && session.lines.commandRunning);
+  }
+
+  /** An interrupt's follow-up was for the command it stopped: none may land once the prompt is back or the next command is typed. */
+  cancelFollowUp(): void {
+    this.followUp.cancel();
+  }
+
+  /** See Session.interrupt(). */
+  interrupt(): void {
+    const { session } = this;
+    session.send("\x03");
+    // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
+    // On a remote host, the ^C is all there is (its processes are not this machine's).
+    if (session.hasExited || !session.lines.commandRunning || session.lines.depth > 0 || !session.place.local) return;
+    const group = processes.foregroundGroup(session.pid);
+    // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
+    if (group !== null && group !== session.pid) processes.signal(session.pid, "SIGINT");
+    this.followUp.start(group);
+  }
+
+  /** See Session.stop(). */
+  async stop(): Promise<void> {
+    const { session } = this;
+    if (!session.busy || session.hasExited) return;
+    if (session.current !== null) session.current.aborted = true;
+    this.interrupt();
+    if (await session.idle(INTERRUPT_GRACE_MS)) return;
+    await this.killForeground();
+    await session.idle(KILL_GRACE_MS);
+  }
+
+  /** A command's time is up: it is stopped (interrupted, then killed) and resolves with its result. */
+  async stopTimedOut(command: Command): Promise<CommandResult> {
+    const { session } = this;
+    command.lastScreenLine = session.screen().split("\n").pop() ?? "";
+    command.shellWithoutMarkers = session.lines.settingUpShell;
+    command.timedOut = true;
+    command.aborted = true;
+    this.interrupt();
+    const interrupted = await withTimeout(command.done, INTERRUPT_GRACE_MS);
+    if (interrupted !== null) return interrupted;
+    await this.killForeground();
+    const killed = await withTimeout(command.done, KILL_GRACE_MS);
+    if (killed !== null) return killed;
+    // The prompt never came back: give up on this command, the session may be unusable.
+    if (session.current === command) {
+      session.current = null;
+      session.lines.endLine(null);
+    }
+    command.finish({ neverFinished: true, shellGone: session.goneReason });
+    return command.done;
+  }
+
+  /** SIGKILLs the job in the terminal's foreground (on the host, for a remote session). */
+  private async killForeground(): Promise<void> {
+    if (!this.session.hasExited) await this.session.place.killForeground(this.session.pid);
+  }
+}
