@@ -236,6 +236,24 @@ describe("nested shells in a session", () => {
     ended(await run("exit"));
   }, 60_000);
 
+  it.skipIf(!has("script") || !has("busybox"))(
+    "stops a program that ignores ^C in a shell on a terminal of its own (as in `docker run -ti`): the program is killed, not what runs the shell",
+    async () => {
+      const run = (text: string, timeoutMs = 20_000) => session.run(text, { timeoutMs });
+      // script runs busybox sh on a terminal of its own, as docker's client does a container's shell.
+      ended(await run("script -q -c 'busybox sh' /dev/null"));
+      const shell = ended(await run("echo $$")).output.trim();
+      const vi = await run("busybox vi /tmp/labrun-never-saved.txt", 300);
+      expect(vi.timedOut).toBe(true);
+      expect(vi.durationMs).toBeLessThan(8_000);
+      // Still in the same busybox sh: exit leaves it for labrun's bash, which stays.
+      expect(ended(await run("echo $$; readlink /proc/$$/exe")).output).toMatch(new RegExp(`^${shell}\n.*busybox\n$`));
+      ended(await run("exit"));
+      expect(ended(await run("echo $LABRUN_SESSION")).output).toMatch(/^[0-9a-f]{16}\n$/);
+    },
+    60_000,
+  );
+
   it("says so when a shell's prompt was found but the shell drops the markers it was given", async () => {
     const stubborn = await Session.start({});
     try {

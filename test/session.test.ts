@@ -195,6 +195,25 @@ describe("Session", () => {
       expect(readFileSync(file, "utf8")).toBe("second\n");
     });
 
+    it("pauses after a lone Escape, which busybox vi would otherwise read with the next keys as one escape sequence", async () => {
+      const file = join(workDir, "busybox-vi.txt");
+      const vi = session.begin(`busybox vi ${file}`);
+      expect(await vi.waitFor("~", { timeoutMs: 10_000 })).toBe(true);
+      session.send(keysBytes("ibusybox"));
+      session.send(keyBytes("Escape"));
+      session.send(keysBytes(":wq^J"));
+      expect(await session.idle(10_000)).toBe(true);
+      expect(readFileSync(file, "utf8")).toBe("busybox\n");
+    });
+
+    it("does not type into bash a terminal reply that the program which asked did not read", async () => {
+      // printf asks for the cursor position and exits: the terminal's answer reaches bash's prompt.
+      for (let i = 0; i < 3; i++) {
+        expect((await session.run(String.raw`printf '\033[6n'`)).exitCode).toBe(0);
+        expect(await session.run("echo next")).toMatchObject({ exitCode: 0, output: "next\n" });
+      }
+    });
+
     it("drives less, whose screen is readable", async () => {
       const less = session.begin("seq 1000 1300 | less");
       expect(await less.waitFor("1010", { timeoutMs: 10_000 })).toBe(true);
@@ -365,6 +384,9 @@ describe("keysBytes", () => {
     ["/^Java", "/^Java"],
     ["ihello world", "ihello world"],
     ["escape", "escape"],
+    ["^P^Q", "\x10\x11"],
+    ["^X^C", "\x18\x03"],
+    ["^P^Qx", "^P^Qx"],
     ["end", "end"],
   ])("%j is %j", (text, bytes) => {
     expect(keysBytes(text)).toBe(bytes);

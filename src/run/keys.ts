@@ -18,6 +18,9 @@ const NAMED_KEYS: Readonly<Record<string, string>> = {
   PageDown: "\x1b[6~",
 };
 
+/** Control keys only, two or more: `^P^Q`, `^X^C`. */
+const CONTROL_KEYS = /^(\^[@-_a-z?]){2,}$/;
+
 /** `^X` as a control character: `^C` is \x03, `^[` is Escape, `^?` is DEL. */
 function controlKey(spec: string): string | null {
   const match = /^\^([@-_a-z?])$/.exec(spec);
@@ -47,12 +50,55 @@ export function keyBytes(spec: string): string {
 /**
  * The bytes of a `keys TEXT` directive. A text that is one key spec (`^C`,
  * `Escape`, `Enter`..., names case-sensitive here so that words are typed)
- * is that key. Otherwise the text is typed as is, except that a newline in
+ * is that key, and a text of control keys only is those keys (`^P^Q`, docker's
+ * detach keys). Otherwise the text is typed as is, except that a newline in
  * it, and `^J` unless a letter or digit follows (`/^Java` stays a search),
  * mean Enter (\r): so `:wq^J` and a body ending in a newline save in vim.
  */
 export function keysBytes(text: string): string {
   const key = namedKey(text.trim(), false);
   if (key !== null) return key;
+  if (CONTROL_KEYS.test(text.trim())) return (text.trim().match(/\^./g) ?? []).map((spec) => controlKey(spec) ?? spec).join("");
   return text.replace(/\r?\n/g, "\r").replace(/\^J(?![A-Za-z0-9])/g, "\r");
+}
+
+/**
+ * After a lone Escape, how long nothing more is typed: busybox vi takes an Escape followed
+ * within 50 ms by more bytes for one key's escape sequence (`Escape :` is not `:` then), as a
+ * terminal's keys send them; a person never types that fast. Kept well above 50 ms: the
+ * program must have read the Escape alone before the next key comes, on a loaded machine too.
+ */
+export const ESCAPE_PAUSE_MS = 200;
+
+/** Types keys to the terminal in order, pausing after a lone Escape (ESCAPE_PAUSE_MS). */
+export class KeyTyping {
+  private readonly waiting: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly write: (data: string) => void) {}
+
+  type(data: string): void {
+    if (data === "") return;
+    this.waiting.push(data);
+    if (this.timer === null) this.typeWaiting();
+  }
+
+  dispose(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.waiting.length = 0;
+  }
+
+  private typeWaiting(): void {
+    for (let data = this.waiting.shift(); data !== undefined; data = this.waiting.shift()) {
+      this.write(data);
+      if (data.endsWith("\x1b")) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.typeWaiting();
+        }, ESCAPE_PAUSE_MS);
+        return;
+      }
+    }
+  }
 }

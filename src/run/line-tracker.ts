@@ -52,6 +52,8 @@ export class LineTracker {
   private gone = false;
   /** Keys that may end the nested shell came while a line ran. */
   private leaving = false;
+  /** The last key sent was ^P (keysSent). */
+  private afterCtrlP = false;
 
   constructor(
     private readonly screen: Screen,
@@ -122,11 +124,15 @@ export class LineTracker {
   }
 
   /**
-   * Keys went to a nested shell at its prompt: ^D or `exit` may end it, and what is typed next
-   * belongs to the shell around it, once its prompt is back (or after a while, if none comes).
+   * Keys went to a nested shell at its prompt: ^D or `exit` may end it, ^P^Q detach from it
+   * (docker's detach keys), and what is typed next belongs to the shell around it, once its
+   * prompt is back (or after a while, if none comes).
    */
   keysSent(data: string): void {
-    if (this.depth === 0 || !/\x04|\b(exit|logout)\b[^\r\n]*[\r\n]/.test(data)) return;
+    // ^P and ^Q may come as two keys.
+    const keys = (this.afterCtrlP ? "\x10" : "") + data;
+    this.afterCtrlP = data.endsWith("\x10");
+    if (this.depth === 0 || !/\x04|\x10\x11|\b(exit|logout)\b[^\r\n]*[\r\n]/.test(keys)) return;
     // While a line runs, they are read once it ended.
     if (this.waiter === null) this.expectStrayPrompt();
     else this.leaving = true;

@@ -13,6 +13,11 @@
 export const MARKER_OSC = 7770;
 /** Environment variable holding the session's nonce (also finds the session's processes). */
 export const NONCE_ENV = "LABRUN_SESSION";
+/**
+ * Exported by a nested shell (nestedShellSetup) as `NONCE-LEVEL`: the programs it starts carry it,
+ * so that a timeout finds the one it waits on, even in a container of this machine's engine.
+ */
+export const NESTED_ENV = "LABRUN_NESTED";
 
 export type Marker =
   | { readonly kind: "start"; readonly seq: number }
@@ -115,10 +120,10 @@ PROMPT_COMMAND=__labrun_markers
  * The line typed once into a nested POSIX shell, as soon as its prompt shows: PS1 and PS2
  * get invisible markers (PS1's carries `$?`, expanded at each prompt by dash, ash, bash,
  * ksh), then the line erases its own echo (`eraseRows` rows up) so the screen shows the
- * shell's prompt as it was. Short, so that it rarely wraps; a leading space keeps it out
- * of bash's history.
+ * shell's prompt as it was. The shell exports NESTED_ENV for the programs it starts. Short,
+ * so that it rarely wraps; a leading space keeps it out of bash's history.
  */
 export function nestedShellSetup(nonce: string, level: number, eraseRows: number): string {
   const osc = `\\33]${MARKER_OSC};${nonce}`;
-  return ` PS1="$(printf '${osc};nd;${level};$?\\7')$PS1" PS2="$(printf '${osc};nm;${level}\\7')$PS2";printf '\\33[${eraseRows}A\\r\\33[J'`;
+  return ` PS1="$(printf '${osc};nd;${level};$?\\7')$PS1" PS2="$(printf '${osc};nm;${level}\\7')$PS2" ${NESTED_ENV}=${nonce}-${level};export ${NESTED_ENV};printf '\\33[${eraseRows}A\\r\\33[J'`;
 }

@@ -6,6 +6,7 @@
 import type { Command, CommandResult } from "./command.js";
 import { InterruptFollowUp } from "./interrupt.js";
 import type { LineTracker } from "./line-tracker.js";
+import { NESTED_ENV } from "./markers.js";
 import * as processes from "./processes.js";
 import type { ShellPlace } from "./shell-place.js";
 import { withTimeout } from "./with-timeout.js";
@@ -18,6 +19,7 @@ const KILL_GRACE_MS = 2_000;
 export interface Stoppable {
   /** Bash's pid, as this process sees it. */
   readonly pid: number;
+  readonly nonce: string;
   readonly hasExited: boolean;
   readonly busy: boolean;
   readonly lines: LineTracker;
@@ -31,8 +33,18 @@ export interface Stoppable {
   screen(): string;
 }
 
+/** A nested shell as it was found, on this machine: what its programs are told apart by. */
+interface NestedShell {
+  /** The terminal's foreground group at its first prompt: it runs the shell (the shell, or `docker`, `ssh`...). */
+  readonly group: number | null;
+  /** When it was found, in process start time ticks: its programs started after. */
+  readonly since: number;
+}
+
 export class SessionStopper {
   private readonly followUp: InterruptFollowUp;
+  /** The nested shells found, by level (index 0: level 1); deeper ones than the tracker's depth have exited. */
+  private readonly nested: NestedShell[] = [];
 
   constructor(private readonly session: Stoppable) {
     this.followUp = new InterruptFollowUp(() => session.pid, () => !session.hasExited && session.lines.commandRunning);
@@ -41,6 +53,13 @@ export class SessionStopper {
   /** An interrupt's follow-up was for the command it stopped: none may land once the prompt is back or the next command is typed. */
   cancelFollowUp(): void {
     this.followUp.cancel();
+  }
+
+  /** The line tracker found a nested shell at `level` (its prompt shows). */
+  nestedShellFound(level: number): void {
+    if (!this.session.place.local) return;
+    this.nested.length = level - 1;
+    this.nested.push({ group: processes.foregroundGroup(this.session.pid), since: processes.uptimeTicks() });
   }
 
   /** See Session.interrupt(). */
@@ -89,8 +108,30 @@ export class SessionStopper {
     return command.done;
   }
 
-  /** SIGKILLs the job in the terminal's foreground (on the host, for a remote session). */
+  /**
+   * SIGKILLs the job in the terminal's foreground (on the host, for a remote session). In a
+   * nested shell, the job is the one that shell runs in the foreground of its own terminal
+   * (a container's, whose shell the terminal's foreground `docker` runs): never what runs the
+   * shell, which would end it and leave the lines after typed into the shell around it.
+   */
   private async killForeground(): Promise<void> {
-    if (!this.session.hasExited) await this.session.place.killForeground(this.session.pid);
+    const { session } = this;
+    if (session.hasExited) return;
+    const depth = session.lines.depth;
+    if (depth === 0 || !session.place.local) return session.place.killForeground(session.pid);
+    if (this.killNestedForeground(depth)) return;
+    const group = processes.foregroundGroup(session.pid);
+    const runsShell = this.nested.slice(0, depth).some((shell) => shell.group === group);
+    if (group !== null && group !== session.pid && !runsShell) processes.signal(-group, "SIGKILL");
+  }
+
+  /** Kills the foreground jobs of the nested shell at `depth`, found by NESTED_ENV; false if none is found. */
+  private killNestedForeground(depth: number): boolean {
+    const since = this.nested[depth - 1]?.since ?? 0;
+    const leaders = processes.allStats().filter((stat) => stat.tpgid > 0 && stat.pgid === stat.tpgid && stat.state !== "Z" && stat.startTime >= since);
+    const marked = processes.processesWithEnv(NESTED_ENV, `${this.session.nonce}-${depth}`, leaders.map((stat) => stat.pid));
+    const groups = new Set(leaders.filter((stat) => marked.includes(stat.pid)).map((stat) => stat.pgid));
+    for (const group of groups) processes.signal(-group, "SIGKILL");
+    return groups.size > 0;
   }
 }

@@ -12,6 +12,7 @@ import { rmSync } from "node:fs";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
 import { MarkerStream, nestedShellSetup } from "./markers.js";
 import { Masker, maskRows } from "./masker.js";
+import { KeyTyping } from "./keys.js";
 import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
 import { sessionDir } from "./run-dir.js";
@@ -87,6 +88,12 @@ export class Session {
   private exitCode: number | null = null;
   /** A remote session's last output, for ssh's last words when the connection ends. */
   private tail = "";
+  /** Keys and lines to the terminal, in order, with a pause after a lone Escape. */
+  private readonly keys = new KeyTyping((data) => {
+    if (!this.hasExited) this.child.write(data);
+  });
+  /** A terminal reply went out since labrun's bash was last typed to: its program may have ended before reading it. */
+  private replied = false;
 
   private constructor(
     private readonly child: IPty,
@@ -101,7 +108,9 @@ export class Session {
     this.markers = new MarkerStream(nonce);
     // Programs query the terminal (cursor position, device attributes) and may wait for the answer.
     this.term = new Screen(child.cols, child.rows, (reply) => {
-      if (this.lines.commandRunning && !this.hasExited) this.child.write(reply);
+      if (!this.lines.commandRunning || this.hasExited) return;
+      this.child.write(reply);
+      this.replied = true;
     });
     this.lines = new LineTracker(this.term, opts.prompts ?? [], () => {
       if (!this.lines.commandRunning) this.stopper.cancelFollowUp();
@@ -222,7 +231,7 @@ export class Session {
       this.lines.interrupted();
     }
     this.lines.keysSent(data);
-    this.child.write(data);
+    this.keys.type((this.lines.busy ? "" : this.discardReplies()) + data);
   }
 
   /**
@@ -305,13 +314,25 @@ export class Session {
   private typeLine(line: string, atPrimaryPrompt: boolean, opts: { hidden?: boolean; onlyShells?: boolean } = {}): Promise<LineEnd | null> {
     const end = this.lines.lineEnd(atPrimaryPrompt, line, opts);
     // Readline would act on control characters (Tab completes): ^V makes it insert the next one as is.
-    this.child.write(line.replace(/[\x00-\x1f\x7f]/g, "\x16$&") + "\r");
+    this.keys.type((atPrimaryPrompt ? this.discardReplies() : "") + line.replace(/[\x00-\x1f\x7f]/g, "\x16$&") + "\r");
     return end;
+  }
+
+  /**
+   * At labrun's bash prompt, after a terminal reply went out: ^U, so that readline drops a reply
+   * that the program which asked for it did not read (it ended, or `^P^Q` detached from it) and
+   * that bash read as typed text. The reply came before the prompt, so it is read before the ^U.
+   */
+  private discardReplies(): string {
+    if (!this.replied || this.lines.depth > 0 || this.lines.commandRunning) return "";
+    this.replied = false;
+    return "\x15";
   }
 
   /** Tells the nested shell just found to print markers; its end is the end of the line that started it. */
   private setUpNestedShell(): Promise<LineEnd | null> {
     const { depth, promptColumn } = this.lines;
+    this.stopper.nestedShellFound(depth);
     const rows = Math.max(1, Math.ceil((promptColumn + nestedShellSetup(this.nonce, depth, 1).length) / this.term.cols));
     return this.typeLine(nestedShellSetup(this.nonce, depth, rows), true, { hidden: true });
   }
@@ -361,6 +382,7 @@ export class Session {
   private onExit(): void {
     this.hasExited = true;
     this.stopper.cancelFollowUp();
+    this.keys.dispose();
     this.emit(this.masker.flush());
     this.lines.exited();
   }
@@ -377,6 +399,7 @@ export class Session {
     await withTimeout(this.exited, KILL_GRACE_MS);
     this.stopper.cancelFollowUp();
     this.lines.dispose();
+    this.keys.dispose();
     this.disposed = true;
     this.term.dispose();
     rmSync(this.rcDir, { recursive: true, force: true });
@@ -392,6 +415,7 @@ export class Session {
     const session = this;
     return new SessionStopper({
       get pid() { return session.pid; },
+      nonce: this.nonce,
       get hasExited() { return session.hasExited; },
       get busy() { return session.busy; },
       get lines() { return session.lines; },

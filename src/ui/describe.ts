@@ -34,8 +34,8 @@ export function describeStep(step: Step): string {
   }
 }
 
-/** A `keys` text that is one key (session.ts, keysBytes): `^C`, `Escape`, `Enter`... */
-const KEY_NAME = /^(\^[@-_a-z?]|Escape|Esc|Space|Enter|Return|Tab|Backspace|Delete|Up|Down|Left|Right|Home|End|PageUp|PageDown)$/;
+/** A `keys` text that is keys (keys.ts, keysBytes): `^C`, `^P^Q`, `Escape`, `Enter`... */
+const KEY_NAME = /^((\^[@-_a-z?])+|Escape|Esc|Space|Enter|Return|Tab|Backspace|Delete|Up|Down|Left|Right|Home|End|PageUp|PageDown)$/;
 
 export type Mark = StepStatus | "running" | "pending";
 
