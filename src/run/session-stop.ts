@@ -1,7 +1,8 @@
 /**
  * How a session stops what runs in its shell: ^C as a person would, SIGINT for a job that
  * missed it (interrupt.ts), and once the grace time is over, SIGKILL for the job in the
- * terminal's foreground. Used by a step's timeout, by stop() and on close.
+ * terminal's foreground. Used by a step's timeout, by stop() and on close (which also ends
+ * the shell and everything it started).
  */
 import type { Command, CommandResult } from "./command.js";
 import { InterruptFollowUp } from "./interrupt.js";
@@ -14,19 +15,23 @@ import { withTimeout } from "./with-timeout.js";
 /** After ^C on a timeout, how long the prompt may take to come back before the foreground job is killed. */
 const INTERRUPT_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
+/** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
+const HANGUP_GRACE_MS = 500;
 
 /** What the stopper needs of its session. */
 export interface Stoppable {
-  /** Bash's pid, as this process sees it. */
-  readonly pid: number;
   readonly nonce: string;
-  readonly hasExited: boolean;
-  readonly busy: boolean;
   readonly lines: LineTracker;
   readonly place: ShellPlace;
-  /** The command whose lines are being typed, or whose last line runs. */
-  current: Command | null;
-  readonly goneReason: string | undefined;
+  /** Its state now: bash's pid (as this process sees it), the command being typed or running... */
+  readonly get: {
+    pid(): number;
+    hasExited(): boolean;
+    busy(): boolean;
+    goneReason(): string | undefined;
+    current(): Command | null;
+  };
+  setCurrent(command: Command | null): void;
   /** Keys to the terminal (session.send). */
   send(data: string): void;
   idle(timeoutMs: number): Promise<boolean>;
@@ -47,7 +52,7 @@ export class SessionStopper {
   private readonly nested: NestedShell[] = [];
 
   constructor(private readonly session: Stoppable) {
-    this.followUp = new InterruptFollowUp(() => session.pid, () => !session.hasExited && session.lines.commandRunning);
+    this.followUp = new InterruptFollowUp(() => session.get.pid(), () => !session.get.hasExited() && session.lines.commandRunning);
   }
 
   /** An interrupt's follow-up was for the command it stopped: none may land once the prompt is back or the next command is typed. */
@@ -59,7 +64,7 @@ export class SessionStopper {
   nestedShellFound(level: number): void {
     if (!this.session.place.local) return;
     this.nested.length = level - 1;
-    this.nested.push({ group: processes.foregroundGroup(this.session.pid), since: processes.uptimeTicks() });
+    this.nested.push({ group: processes.foregroundGroup(this.session.get.pid()), since: processes.uptimeTicks() });
   }
 
   /** See Session.interrupt(). */
@@ -68,22 +73,34 @@ export class SessionStopper {
     session.send("\x03");
     // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
     // On a remote host, the ^C is all there is (its processes are not this machine's).
-    if (session.hasExited || !session.lines.commandRunning || session.lines.depth > 0 || !session.place.local) return;
-    const group = processes.foregroundGroup(session.pid);
+    if (session.get.hasExited() || !session.lines.commandRunning || session.lines.depth > 0 || !session.place.local) return;
+    const group = processes.foregroundGroup(session.get.pid());
     // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
-    if (group !== null && group !== session.pid) processes.signal(session.pid, "SIGINT");
+    if (group !== null && group !== session.get.pid()) processes.signal(session.get.pid(), "SIGINT");
     this.followUp.start(group);
   }
 
   /** See Session.stop(). */
   async stop(): Promise<void> {
     const { session } = this;
-    if (!session.busy || session.hasExited) return;
-    if (session.current !== null) session.current.aborted = true;
+    if (!session.get.busy() || session.get.hasExited()) return;
+    const current = session.get.current();
+    if (current !== null) current.aborted = true;
     this.interrupt();
     if (await session.idle(INTERRUPT_GRACE_MS)) return;
     await this.killForeground();
     await session.idle(KILL_GRACE_MS);
+  }
+
+  /** On close, once the place let the shell go: SIGHUP and SIGTERM to the session's processes, then SIGKILL. */
+  async endAll(exited: Promise<void>, own: () => processes.ProcessRef[]): Promise<void> {
+    const found = own();
+    processes.signalRefs(found, "SIGHUP");
+    processes.signalRefs(found, "SIGTERM");
+    await withTimeout(exited, HANGUP_GRACE_MS);
+    processes.signalRefs([...found, ...own()], "SIGKILL");
+    await withTimeout(exited, KILL_GRACE_MS);
+    this.followUp.cancel();
   }
 
   /** A command's time is up: it is stopped (interrupted, then killed) and resolves with its result. */
@@ -100,11 +117,11 @@ export class SessionStopper {
     const killed = await withTimeout(command.done, KILL_GRACE_MS);
     if (killed !== null) return killed;
     // The prompt never came back: give up on this command, the session may be unusable.
-    if (session.current === command) {
-      session.current = null;
+    if (session.get.current() === command) {
+      session.setCurrent(null);
       session.lines.endLine(null);
     }
-    command.finish({ neverFinished: true, shellGone: session.goneReason });
+    command.finish({ neverFinished: true, shellGone: session.get.goneReason() });
     return command.done;
   }
 
@@ -116,13 +133,13 @@ export class SessionStopper {
    */
   private async killForeground(): Promise<void> {
     const { session } = this;
-    if (session.hasExited) return;
+    if (session.get.hasExited()) return;
     const depth = session.lines.depth;
-    if (depth === 0 || !session.place.local) return session.place.killForeground(session.pid);
+    if (depth === 0 || !session.place.local) return session.place.killForeground(session.get.pid());
     if (this.killNestedForeground(depth)) return;
-    const group = processes.foregroundGroup(session.pid);
+    const group = processes.foregroundGroup(session.get.pid());
     const runsShell = this.nested.slice(0, depth).some((shell) => shell.group === group);
-    if (group !== null && group !== session.pid && !runsShell) processes.signal(-group, "SIGKILL");
+    if (group !== null && group !== session.get.pid() && !runsShell) processes.signal(-group, "SIGKILL");
   }
 
   /** Kills the foreground jobs of the nested shell at `depth`, found by NESTED_ENV; false if none is found. */

@@ -12,12 +12,12 @@ import { rmSync } from "node:fs";
 import { Command, type CommandResult, type LineEnd, type RunningCommand } from "./command.js";
 import { MarkerStream, nestedShellSetup } from "./markers.js";
 import { Masker, maskRows } from "./masker.js";
-import { KeyTyping } from "./keys.js";
 import { LineTracker } from "./line-tracker.js";
 import * as processes from "./processes.js";
 import { sessionDir } from "./run-dir.js";
 import { Screen } from "./screen.js";
 import { SessionStopper } from "./session-stop.js";
+import { TerminalInput } from "./terminal-input.js";
 import { withTimeout } from "./with-timeout.js";
 import type { SshTarget } from "./ssh-target.js";
 import { shellPlace, within, type ShellPlace } from "./shell-place.js";
@@ -46,10 +46,6 @@ export interface SessionOptions {
    */
   ssh?: SshTarget;
 }
-
-const KILL_GRACE_MS = 2_000;
-/** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
-const HANGUP_GRACE_MS = 500;
 
 /** Characters of a remote session's output kept for ssh's last words. */
 const TAIL_KEPT = 2048;
@@ -88,12 +84,7 @@ export class Session {
   private exitCode: number | null = null;
   /** A remote session's last output, for ssh's last words when the connection ends. */
   private tail = "";
-  /** Keys and lines to the terminal, in order, with a pause after a lone Escape. */
-  private readonly keys = new KeyTyping((data) => {
-    if (!this.hasExited) this.child.write(data);
-  });
-  /** A terminal reply went out since labrun's bash was last typed to: its program may have ended before reading it. */
-  private replied = false;
+  private readonly input: TerminalInput;
 
   private constructor(
     private readonly child: IPty,
@@ -107,16 +98,15 @@ export class Session {
     this.masker = new Masker(opts.mask ?? []);
     this.markers = new MarkerStream(nonce);
     // Programs query the terminal (cursor position, device attributes) and may wait for the answer.
-    this.term = new Screen(child.cols, child.rows, (reply) => {
-      if (!this.lines.commandRunning || this.hasExited) return;
-      this.child.write(reply);
-      this.replied = true;
-    });
+    this.term = new Screen(child.cols, child.rows, (reply) => this.input.reply(reply));
     this.lines = new LineTracker(this.term, opts.prompts ?? [], () => {
       if (!this.lines.commandRunning) this.stopper.cancelFollowUp();
       this.notifyIdle();
     });
     this.stopper = this.newStopper();
+    this.input = new TerminalInput((data) => {
+      if (!this.hasExited) this.child.write(data);
+    }, this.lines);
     this.exited = new Promise((resolve) => {
       child.onExit(({ exitCode }) => {
         this.exitCode = exitCode;
@@ -231,7 +221,7 @@ export class Session {
       this.lines.interrupted();
     }
     this.lines.keysSent(data);
-    this.keys.type((this.lines.busy ? "" : this.discardReplies()) + data);
+    this.input.keys(data);
   }
 
   /**
@@ -313,20 +303,8 @@ export class Session {
 
   private typeLine(line: string, atPrimaryPrompt: boolean, opts: { hidden?: boolean; onlyShells?: boolean } = {}): Promise<LineEnd | null> {
     const end = this.lines.lineEnd(atPrimaryPrompt, line, opts);
-    // Readline would act on control characters (Tab completes): ^V makes it insert the next one as is.
-    this.keys.type((atPrimaryPrompt ? this.discardReplies() : "") + line.replace(/[\x00-\x1f\x7f]/g, "\x16$&") + "\r");
+    this.input.line(line, atPrimaryPrompt);
     return end;
-  }
-
-  /**
-   * At labrun's bash prompt, after a terminal reply went out: ^U, so that readline drops a reply
-   * that the program which asked for it did not read (it ended, or `^P^Q` detached from it) and
-   * that bash read as typed text. The reply came before the prompt, so it is read before the ^U.
-   */
-  private discardReplies(): string {
-    if (!this.replied || this.lines.depth > 0 || this.lines.commandRunning) return "";
-    this.replied = false;
-    return "\x15";
   }
 
   /** Tells the nested shell just found to print markers; its end is the end of the line that started it. */
@@ -382,7 +360,7 @@ export class Session {
   private onExit(): void {
     this.hasExited = true;
     this.stopper.cancelFollowUp();
-    this.keys.dispose();
+    this.input.dispose();
     this.emit(this.masker.flush());
     this.lines.exited();
   }
@@ -391,15 +369,9 @@ export class Session {
     liveSessions.delete(this);
     await this.place.leave({ exited: () => this.hasExited, busy: () => this.busy, exitCode: () => this.exitCode, childPid: this.child.pid,
       stop: () => this.stop(), write: (data) => this.child.write(data), exitedWithin: (ms) => within(this.exited, ms) });
-    const found = this.ownProcesses();
-    processes.signalRefs(found, "SIGHUP");
-    processes.signalRefs(found, "SIGTERM");
-    await withTimeout(this.exited, HANGUP_GRACE_MS);
-    processes.signalRefs([...found, ...this.ownProcesses()], "SIGKILL");
-    await withTimeout(this.exited, KILL_GRACE_MS);
-    this.stopper.cancelFollowUp();
+    await this.stopper.endAll(this.exited, () => this.ownProcesses());
     this.lines.dispose();
-    this.keys.dispose();
+    this.input.dispose();
     this.disposed = true;
     this.term.dispose();
     rmSync(this.rcDir, { recursive: true, force: true });
@@ -412,21 +384,9 @@ export class Session {
 
   /** The stopper sees the session through this view: its state, without its private fields. */
   private newStopper(): SessionStopper {
-    const session = this;
-    return new SessionStopper({
-      get pid() { return session.pid; },
-      nonce: this.nonce,
-      get hasExited() { return session.hasExited; },
-      get busy() { return session.busy; },
-      get lines() { return session.lines; },
-      get place() { return session.place; },
-      get current() { return session.current; },
-      set current(command) { session.current = command; },
-      get goneReason() { return session.goneReason; },
-      send: (data) => this.send(data),
-      idle: (ms) => this.idle(ms),
-      screen: () => this.screen(),
-    });
+    const get = { pid: () => this.pid, hasExited: () => this.hasExited, busy: () => this.busy, goneReason: () => this.goneReason, current: () => this.current };
+    return new SessionStopper({ nonce: this.nonce, lines: this.lines, place: this.place, get, setCurrent: (command) => (this.current = command),
+      send: (data) => this.send(data), idle: (ms) => this.idle(ms), screen: () => this.screen() });
   }
 
   private killNowSync(): void {
