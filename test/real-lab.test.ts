@@ -9,6 +9,7 @@ import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Session } from "../src/run/session.js";
 import { cli, fixture, ROOT } from "./helpers.js";
 
 const LAB = join(ROOT, "test/lab");
@@ -129,10 +130,10 @@ describe.skipIf(reason !== undefined)("the registry chapter against a real Docke
 
   // Nested shells (src/run/nested-shell.ts) in real containers: steps typed into `docker run -ti`
   // and `docker exec -ti` shells, their expectations, then `exit` and a step back on the node.
-  async function runNested(deck: string): Promise<{ code: number; out: string; json: Report }> {
+  async function runNested(deck: string, ...extra: string[]): Promise<{ code: number; out: string; json: Report }> {
     const report = join(dir, `${deck}.json`);
     const env = ["--env", `PATH=${LAB}/bin:${process.env.PATH}`, "--env", `DOCKER_HOST=unix://${state}/docker.sock`];
-    const r = await cli(["run", fixture("run", "nested", deck), "--ci", ...env, "--reporter", "json", "--output", report], { timeoutMs: 120_000 });
+    const r = await cli(["run", fixture("run", "nested", deck), "--ci", ...env, ...extra, "--reporter", "json", "--output", report], { timeoutMs: 120_000 });
     return { code: r.code, out: r.stdout + r.stderr, json: JSON.parse(readFileSync(report, "utf8")) };
   }
 
@@ -147,6 +148,45 @@ describe.skipIf(reason !== undefined)("the registry chapter against a real Docke
       ["back on the node", "back on the node\n"],
     ]);
   }, 150_000);
+
+  it("stops a step that times out inside a container (vi ignores ^C) without leaving the container's shell: exit goes back to the node", async () => {
+    const r = await runNested("containers-timeout.md", "--keep-going", "--step-timeout", "3");
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`), r.out).toEqual([
+      "bash:passed",
+      "bash:passed",
+      "bash:timedOut",
+      "bash:passed",
+      "expect:passed",
+      "bash:passed",
+      "bash:passed",
+      "expect:passed",
+    ]);
+    expect(r.json.steps.filter((s) => s.kind === "expect").map((s) => s.output)).toEqual(["this shell is pid 1\n", "back on the node\n"]);
+  }, 150_000);
+
+  it("detaches from a container with `keys ^P^Q`: each step after it on the node gets its own status and output", async () => {
+    const r = await runNested("containers-detach.md");
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:passed", "bash:passed", "bash:passed", "keys:passed", "bash:passed", "expect:passed", "bash:passed", "expect:passed"]);
+    expect(r.json.steps.filter((s) => s.kind === "expect").map((s) => s.output)).toEqual(["running: true\n", "back on the node\n"]);
+  }, 150_000);
+
+  it("after ^P^Q, the line typed next runs on the node, once the node's prompt is back: its own status and output", async () => {
+    const session = await Session.start({ env: { DOCKER_HOST: `unix://${state}/docker.sock` } });
+    try {
+      const run = (text: string) => session.run(text, { timeoutMs: 20_000 });
+      for (let i = 0; i < 3; i++) {
+        expect(await run(`docker run -ti --name labrun-detach-${i} busybox sh`)).toMatchObject({ exitCode: 0, timedOut: false });
+        expect(await run("echo in the container")).toMatchObject({ exitCode: 0, output: "in the container\n" });
+        session.send("\x10\x11");
+        // Typed at once: it used to reach the detaching client, and get `docker run`'s status.
+        expect(await run("echo on the node; (exit 3)")).toMatchObject({ exitCode: 3, output: "on the node\n" });
+        expect(await run(`docker rm -f labrun-detach-${i} >/dev/null; echo removed`)).toMatchObject({ exitCode: 0, output: "removed\n" });
+      }
+    } finally {
+      await session.close();
+    }
+  }, 120_000);
 
   it("fails the run at the step that fails inside a container, with its line, without a timeout", async () => {
     const r = await runNested("containers-fail.md");
