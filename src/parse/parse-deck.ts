@@ -10,6 +10,7 @@ import { blockSteps, ExpectationTies } from "./expect-blocks.js";
 import type { Strictness } from "./expectations.js";
 import { hiddenExercises } from "./hidden-exercises.js";
 import { exceedsLimits } from "./parse-limits.js";
+import { structureProblems } from "./structure-problems.js";
 import { markdown, plainText, proseBefore, stripHighlighting, slug, walk } from "./mdast-util.js";
 
 /** A slide as the attendee sees it (hidden directives and notes are not part of `markdown`). */
@@ -142,18 +143,8 @@ class DeckState {
     const col = (column: number) => sourceColumn(file, column);
     const place = <T extends { line: number; column: number }>(p: T): T => ({ ...p, line: at(p.line), column: col(p.column) });
     const { macros, problems } = findMacros(raw.lines, raw.startLine, file.path);
-    this.problems.push(...problems.map(place));
-    for (const u of raw.unclosed) {
-      const what = u.kind === "fence" ? "fenced code block" : "HTML comment";
-      this.problems.push(place({
-        file: file.path,
-        line: u.line,
-        column: u.column,
-        severity: "error" as const,
-        message: `${what} is never closed on this slide (it ends at the slide's end)`,
-        ruleId: `${u.kind}-unclosed`,
-      }));
-    }
+    const structure = structureProblems({ file: file.path, lines: raw.lines, firstLine: raw.startLine, unclosed: raw.unclosed, macroProblems: problems, macros, exerciseNames: this.exerciseNames });
+    this.problems.push(...structure.map(place));
     // What an unclosed comment holds is not run: the author did not mean it as it reads.
     const unclosedComments = new Set(raw.unclosed.filter((u) => u.kind === "comment").map((u) => u.line));
     const lastLine = raw.startLine + raw.lines.length - 1;
