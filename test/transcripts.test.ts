@@ -198,3 +198,16 @@ describe.skipIf(!corpusPresent)("transcript mode on the real containers course (
     expect(r.stderr).not.toContain("structural");
   }, 60_000);
 });
+
+describe("transcript commands shown, not run", () => {
+  const kinds = (block: string) => transcriptSteps(readTranscript(block)!, 1, (s) => s, true).map((s) => `${s.kind} ${s.text}`);
+
+  it("a value to fill in or an editor, pager or screen makes a template; quoted text does not", () => {
+    expect(kinds("$ docker port <containerID> 80\n8080")).toEqual(["manual docker port <containerID> 80"]);
+    expect(kinds("$ kubectl logs pingpong-xxxxxxxxxx-yyyyy")).toEqual(["manual kubectl logs pingpong-xxxxxxxxxx-yyyyy"]);
+    expect(kinds("$ vim Dockerfile")).toEqual(["manual vim Dockerfile"]);
+    expect(kinds("$ ps faux | less")).toEqual(["manual ps faux | less"]);
+    expect(kinds("$ echo '<h1>hi</h1>' > index.html")).toEqual(["bash echo '<h1>hi</h1>' > index.html"]);
+    expect(kinds("$ docker top web\nPID")).toEqual(["bash docker top web", "expect PID"]);
+  });
+});

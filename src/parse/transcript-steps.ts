@@ -61,7 +61,9 @@ export function transcriptSteps(entries: readonly TranscriptEntry[], line: numbe
   return entries.flatMap((entry) => {
     const command: BlockStep = { kind: "bash", text: stripHighlighting(entry.command), line: line + entry.line };
     // What it printed is not checked: nothing runs for it.
-    if (mode && (TEMPLATE.test(command.text) || INTERACTIVE.test(command.text))) return [{ ...command, kind: "manual", template: true }];
+    // Quoted text is the command's own (`echo '<h1>hi</h1>'`), not a value to fill in.
+    const unquoted = command.text.replace(/'[^']*'|"[^"]*"/g, "''");
+    if (mode && (TEMPLATE.test(unquoted) || INTERACTIVE.test(unquoted))) return [{ ...command, kind: "manual", template: true }];
     const lines = entry.output.split("\n");
     const interrupts = mode ? lines.flatMap((l, i) => (INTERRUPT.test(l) ? [i] : [])) : [];
     if (interrupts.length === 0) {
