@@ -11,7 +11,7 @@ const brief = (s: { kind: string; text: string; strict?: boolean }) => `${s.kind
 describe("transcripts", () => {
   it("reads prompts of every usual shape, and what each command printed", () => {
     expect(readTranscript("k8s@shpod:~$ flux get all -A\nNAME READY\nflux True")).toEqual([
-      { command: "flux get all -A", line: 0, output: "NAME READY\nflux True", outputLine: 1, outputEndLine: 2 },
+      { command: "flux get all -A", line: 0, output: "NAME READY\nflux True", outputLine: 1, outputEndLine: 2, outputLines: [1, 2] },
     ]);
     for (const prompt of ["$ ", "root@node1:~# ", "[user@node1 ~]$ ", "/ # ", "/app # ", "~ $ ", "bash-5.2# ", "docker@node1:/tmp$ "]) {
       expect(readTranscript(`${prompt}ls -l\ntotal 0`)?.map((e) => [e.command, e.output]), prompt).toEqual([["ls -l", "total 0"]]);

@@ -6,7 +6,7 @@ import { planDeck, lintDeck } from "../src/index.js";
 import { formatProblem, structuralErrors } from "../src/problem.js";
 import { splitSlides } from "../src/parse/slides.js";
 import { runUi } from "../src/ui/run-ui.js";
-import { cli, fixture } from "./helpers.js";
+import { cli, fixture, ROOT, scratchDir } from "./helpers.js";
 
 const deck = (name: string) => `fixtures/structural/${name}`;
 
@@ -144,5 +144,56 @@ describe("run refuses a deck with structural errors, unless --force", () => {
 
   it("run --help documents --force", async () => {
     expect((await cli(["run", "--help"])).stdout).toContain("--force");
+  });
+});
+
+describe("structural errors in prose, outside any exercise: lint warnings that neither plan nor run mind", () => {
+  const CORPUS = join(ROOT, "..", "shared", "corpus", "container.training-2021", "slides");
+  const volumes = join(CORPUS, "containers", "Working_With_Volumes.md");
+
+  it("a fence, a macro and a comment left open in prose: warnings at their lines, the steps unchanged", async () => {
+    const f = deck("prose-unclosed.md");
+    expect(await lintLines("prose-unclosed.md")).toEqual([
+      `${f}:13:1: warning: fenced code block is never closed on this slide (it ends at the slide's end); it is outside any exercise, so no step changes (fence-unclosed)`,
+      `${f}:31:1: warning: macro .small[ is never closed on this slide (expected a line with ]); it is outside any exercise, so no step changes (macro-unclosed)`,
+      `${f}:34:1: warning: HTML comment is never closed on this slide (it ends at the slide's end); it is outside any exercise, so no step changes (comment-unclosed)`,
+    ]);
+    const planned = await planDeck(f);
+    expect(planned.graph.steps.map((s) => `${s.line} ${s.text}`)).toEqual(["6 touch $WORK/ran-before", "26 touch $WORK/ran-after", "43 touch $WORK/ran-last"]);
+    const r = await cli(["plan", f]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/structural|error/);
+  });
+
+  it("run runs such a deck, without --force", async () => {
+    const work = scratchDir("labrun-structural-");
+    const r = await cli(["run", deck("prose-unclosed.md"), "--ci", "--env", `WORK=${work}`]);
+    expect(r.stderr).not.toMatch(/structural|error/);
+    expect(r.code).toBe(0);
+    expect(readdirSync(work).sort()).toEqual(["ran-after", "ran-before", "ran-last"]);
+  });
+
+  it("left open before an exercise on its slide, a fence is still an error: plan exits 1, run refuses", async () => {
+    const f = deck("prose-unclosed-before-exercise.md");
+    expect(await lintLines("prose-unclosed-before-exercise.md")).toEqual([
+      `${f}:5:1: error: fenced code block is never closed on this slide (it ends at the slide's end) (fence-unclosed)`,
+    ]);
+    expect((await cli(["plan", f])).code).toBe(1);
+    const work = scratchDir("labrun-structural-");
+    const r = await cli(["run", f, "--ci", "--env", `WORK=${work}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("1 structural error: nothing was run");
+    expect(readdirSync(work)).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(volumes))("the real course: Working_With_Volumes.md:172 is a warning; plan exits 0", async () => {
+    const problems = lintDeck(await planDeck(volumes)).filter((p) => p.ruleId === "fence-unclosed");
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.severity}`)).toEqual(["172:1 warning"]);
+    const r = await cli(["plan", join(CORPUS, "intro-selfpaced.yml")]);
+    expect(r.stderr).not.toContain("structural error");
+    expect(r.code).toBe(0);
+    const lint = await cli(["lint", join(CORPUS, "intro-selfpaced.yml")]);
+    expect(lint.stdout).toContain("Working_With_Volumes.md:172:1: warning: fenced code block is never closed");
+    expect(lint.code).toBe(0);
   });
 });

@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Selection } from "../graph/select.js";
 import type { ShardSpec } from "../graph/shard.js";
 import { DeckError } from "../problem.js";
+import type { PlannedDeck } from "../graph/planned-deck.js";
+import { readTranscript } from "../parse/transcript.js";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
@@ -120,4 +122,10 @@ export function maskValues(command: string, names: readonly string[], env: Reado
     if (value === undefined) throw new UsageError(`${command}: --mask ${name}: no such variable in the environment or --env`);
     return value;
   });
+}
+
+/** `labrun: DECK: warning: no steps to run in this deck`, and how to run its transcripts when it has some. */
+export function noStepsLine(planned: PlannedDeck): string {
+  const transcripts = !planned.deck.config.transcripts && planned.parsed.looseBlocks.some((b) => readTranscript(b.text, b.lang) !== undefined);
+  return `labrun: ${planned.deck.source}: warning: no steps to run in this deck${transcripts ? " (its `$ command` blocks outside exercises run with --transcripts)" : ""}`;
 }

@@ -3,22 +3,23 @@ import { formatProblem, limitErrors, structuralErrors } from "../problem.js";
 import { planJson, planOutline } from "../plan/outline.js";
 import { selectSteps } from "../graph/select.js";
 import { orConnectionError, readyHost, SSH_OPTIONS, sshTarget } from "./ssh-options.js";
-import { EXIT, parseEnv, type Io, onlyDeck, parse, SELECTION_OPTIONS, selection, withCatchUpValue } from "./args.js";
+import { EXIT, noStepsLine, parseEnv, type Io, onlyDeck, parse, SELECTION_OPTIONS, selection, withCatchUpValue } from "./args.js";
 
 export async function planCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(withCatchUpValue(argv), { json: { type: "boolean" }, env: { type: "string", multiple: true }, ...SELECTION_OPTIONS, ...SSH_OPTIONS });
+  const { values, positionals } = parse(withCatchUpValue(argv), { json: { type: "boolean" }, env: { type: "string", multiple: true }, transcripts: { type: "boolean" }, ...SELECTION_OPTIONS, ...SSH_OPTIONS });
   if (values.help) {
     io.out(`labrun plan DECK [--json] [--from SLIDE] [--catch-up [PROFILE]] [--only ID|SLIDE]...
   the steps that would run, in order, without running anything; with --from, the earlier steps
   that would be replayed first to bring the node to the state the slide assumes
   exit 1 (the plan is still printed) when the deck has structural errors that 'run' refuses
+  --transcripts: transcript mode (as for run): \`$ cmd\` blocks outside exercises are steps too
   --ssh [USER@]HOST[:PORT] (with --ssh-option NAME=VALUE, --ssh-identity FILE, --env KEY=VALUE,
   as for run): also connect to the host and look the steps' programs up there (preflight);
   exit 2 if it cannot be reached or lacks some`);
     return EXIT.ok;
   }
   const ssh = sshTarget(values);
-  const planned = await planDeck(onlyDeck(positionals, "plan"));
+  const planned = await planDeck(onlyDeck(positionals, "plan"), { transcripts: values.transcripts });
   // A slide past the parser's limits was not parsed: there is no plan to show.
   const overLimits = limitErrors(planned.parsed.problems);
   if (overLimits.length > 0) {
@@ -26,7 +27,7 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
     return EXIT.badInput;
   }
   const selected = selectSteps(planned, await selection(values));
-  if (planned.graph.steps.length === 0) io.err(`labrun: ${planned.deck.source}: warning: no steps to run in this deck`);
+  if (planned.graph.steps.length === 0) io.err(noStepsLine(planned));
   for (const p of planned.parsed.problems.filter((p) => p.severity === "error")) io.err(formatProblem(p));
   io.out(values.json ? planJson(selected.steps, selected) : planOutline(planned, selected));
   if (ssh) {

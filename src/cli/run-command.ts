@@ -19,7 +19,7 @@ import type { Reporter } from "../run/result.js";
 import type { ShardPlan } from "../graph/select.js";
 import { formatDuration } from "../report/format.js";
 import { orConnectionError, readyHost, SSH_HELP, SSH_OPTIONS, sshTarget } from "./ssh-options.js";
-import { EXIT, type Io, isTruthy, maskValues, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
+import { EXIT, type Io, isTruthy, maskValues, noStepsLine, onlyDeck, parse, parseEnv, SELECTION_OPTIONS, seconds, selection, UsageError, withCatchUpValue } from "./args.js";
 
 const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shell
 
@@ -49,6 +49,10 @@ const RUN_HELP = `labrun run DECK [options]: run the deck's steps in a real shel
   --from SLIDE         start at a slide (number, title, or step id): first replay the earlier
                        steps it needs (variables, cwd, panes, and what changes the cluster or
                        the node), then go on from there
+  --transcripts        transcript mode (also \`transcripts: true\` in labrun.yml): \`$ cmd\` blocks outside
+                       exercises run too; the lines under a command are its expected output,
+                       a \`^C\` line is the key that stops it, an error it shows (\`command not
+                       found\`, \`No such file or directory\`...) means it must fail
   --mask VAR           VAR's value never appears in output, reports or recordings (repeatable)
   --no-preflight       do not stop when programs the deck calls are missing
 ${SSH_HELP}
@@ -99,6 +103,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     update: { type: "boolean" },
     "source-url": { type: "string" },
     retries: { type: "string" },
+    transcripts: { type: "boolean" },
     ...SSH_OPTIONS,
   });
   if (values.help) {
@@ -118,7 +123,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // What this command prints itself (the deck's problems, the catch-up) is masked too; the run masks the rest.
   const masker = new Masker(mask);
   const err = (line: string): void => io.err(masker.mask(line));
-  const planned = await planDeck(source);
+  const planned = await planDeck(source, { transcripts: values.transcripts });
   const errors = planned.parsed.problems.filter((p) => p.severity === "error");
   for (const p of errors) err(formatProblem(p));
   const broken = structuralErrors(errors);
@@ -131,14 +136,19 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (catchUp) Object.assign(env, Object.fromEntries(Object.entries(catchUp.env).filter(([k]) => !(k in env))));
   if (selected.shard) err(shardLine(selected.shard, selected.from?.catchUp.length ?? 0));
   else if (selected.from) err(`labrun: catching up: ${selected.from.catchUp.length} earlier steps before "${selected.from.target.title}" (slide ${selected.from.target.slide})`);
-  // A shard with no steps (more shards than slides) is a part of the matrix like any other: it passes.
-  if (steps.length === 0 && !selected.shard) {
-    io.err(`labrun: ${source}: no steps to run${values.only ? " (nothing matches --only)" : ""}`);
+  if (steps.length === 0 && values.only) {
+    io.err(`labrun: ${source}: no steps to run (nothing matches --only)`);
     return EXIT.badInput;
   }
   // Reports and recordings belong to non-interactive runs: asking for one chooses --ci.
   const wantsCi = values.ci || reports.length > 0 || values.junit !== undefined || values.record !== undefined || values["keep-going"] || values.update || retries > 0 || selected.shard !== undefined;
   const interactive = !wantsCi && process.stdout.isTTY === true && process.stdin.isTTY === true && !isTruthy(process.env.CI);
+  // A deck with nothing to run (a shard with no steps likewise) is a run that passes: its reports still say so.
+  const nothingToRun = steps.length === 0 && !selected.shard ? noStepsLine(planned) : undefined;
+  if (nothingToRun) {
+    io.err(nothingToRun);
+    if (interactive) return EXIT.ok;
+  }
   // A remote host is reached once before anything runs: a host that cannot be reached, or lacks
   // the deck's programs, stops the run here, in one line.
   const runnable = steps.filter((s) => !selected.skip.has(s.id));
@@ -192,7 +202,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const reporters: Reporter[] = [new CiReporter(process.stdout, { color, catchUp: replayed })];
   const deck = { title: masker.mask(planned.deck.title), source: masker.mask(source) };
   const shard = selected.shard ? { index: selected.shard.index, total: selected.shard.total } : undefined;
-  const note = selected.shard && steps.length === 0 ? noStepsNote(selected.shard) : undefined;
+  const note = selected.shard && steps.length === 0 ? noStepsNote(selected.shard) : nothingToRun ? "no steps to run in this deck" : undefined;
   const context = { deck, ...(shard ? { shard } : {}), catchUp: replayed, ...(note ? { note } : {}) };
   // The JUnit and HTML writers (and what they use) load only when asked for.
   const jsonReports = reports.filter((r) => r.reporter === "json");

@@ -1,6 +1,6 @@
 /** `labrun watch DECK`: the authors' loop. Each save re-plans and runs the slides whose steps changed, in one live shell. */
 import { createInterface } from "node:readline";
-import { planDeck } from "../plan/plan-deck.js";
+import { planDeck, type PlanDeckOptions } from "../plan/plan-deck.js";
 import { DeckError, formatProblem, structuralErrors } from "../problem.js";
 import { DeckWatcher, watchedFiles } from "../deck/deck-watcher.js";
 import { DEFAULT_MUTATING } from "../graph/from.js";
@@ -24,6 +24,7 @@ started are ended.
   --strict-expectations
                        every expected output that does not match fails its step
   --mask VAR           VAR's value never appears in the output (repeatable)
+  --transcripts        transcript mode, as for run
 
 Exit codes: 0 after q, 2 bad input (the deck cannot be read or has structural errors when
 watching starts); 130 after ^C or SIGINT, 143 SIGTERM, 129 SIGHUP.`;
@@ -38,6 +39,7 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
     "step-timeout": { type: "string" },
     "strict-expectations": { type: "boolean" },
     mask: { type: "string", multiple: true },
+    transcripts: { type: "boolean" },
   });
   if (values.help) {
     io.out(WATCH_HELP);
@@ -55,7 +57,7 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
   const masker = new Masker(mask);
   const err = (line: string): void => io.err(masker.mask(line));
 
-  let current = await planDeck(source);
+  let current = await planDeck(source, { transcripts: values.transcripts });
   const broken = structuralErrors(current.parsed.problems);
   if (broken.length > 0) {
     for (const p of broken) err(formatProblem(p));
@@ -119,7 +121,7 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
       if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
       if (quit) break;
       dirty = false;
-      const next = await replan(source, err);
+      const next = await replan(source, { transcripts: values.transcripts }, err);
       if (!next) continue;
       watcher.update(watchedFiles(next.deck));
       const changed = changedSlides(current.graph.steps, next.graph.steps);
@@ -143,10 +145,10 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 /** The deck planned again, or undefined after printing why it cannot run (one line per problem). */
-async function replan(source: string, err: (line: string) => void): Promise<PlannedDeck | undefined> {
+async function replan(source: string, options: PlanDeckOptions, err: (line: string) => void): Promise<PlannedDeck | undefined> {
   let planned: PlannedDeck;
   try {
-    planned = await planDeck(source);
+    planned = await planDeck(source, options);
   } catch (e) {
     err(`labrun: ${e instanceof DeckError ? e.format() : `${source}: ${e instanceof Error ? e.message : String(e)}`}`);
     err("labrun: not run; waiting for the next save");

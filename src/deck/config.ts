@@ -82,6 +82,11 @@ export const DeckConfigSchema = z
      * recognised besides the defaults (`$ `, `/ # `, `root@host:/# `, `[user@node1 ~]$ `...).
      */
     prompts: z.array(regex).default([]),
+    /**
+     * Transcript mode: `$ cmd` blocks outside exercises run too (the courses that have no
+     * `.exercise[`), their output is their expectation, `^C` is a key, an error shown an expected failure.
+     */
+    transcripts: z.boolean().default(false),
     /** How much a deck may read: `{ fileSize: 4MB, deckSize: 16MB }`. */
     limits: LimitsSchema,
   })

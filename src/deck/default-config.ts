@@ -11,5 +11,6 @@ export const DEFAULT_CONFIG: DeckConfig = {
   stepTimeout: 60,
   catchUp: {},
   prompts: [],
+  transcripts: false,
   limits: DEFAULT_LIMITS,
 };

@@ -98,6 +98,7 @@ function toStep(raw: RawStep, deps: readonly Dependency[], defines: readonly str
     ...(raw.expectation
       ? { strict: raw.expectation.strict, strictReason: raw.expectation.reason, ...(raw.expectation.fragment ? { fragment: true } : {}) }
       : {}),
+    ...(raw.failsWith !== undefined ? { failsWith: raw.failsWith } : {}),
     dependsOn: unique(dependencies.map((d) => d.id)),
     defines,
     uses,

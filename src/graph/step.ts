@@ -46,6 +46,8 @@ export interface Step {
   readonly strictReason?: string;
   /** Expect steps: the block is one part of a longer output, matched wherever it appears. */
   readonly fragment?: boolean;
+  /** Command steps of a transcript that shows an error (transcript mode): the error line; the command must fail. */
+  readonly failsWith?: string;
   /** Ids of the steps this one needs, in the order first found (see `dependencies` for why). */
   readonly dependsOn: readonly string[];
   /** Variables set for later steps. */

@@ -24,9 +24,9 @@ export const RULES: readonly LintRule[] = [
 
 /** Rules reported by the parser itself (they need the Markdown): listed here so `--help` can show them. */
 export const PARSER_RULES: Readonly<Record<string, string>> = {
-  "fence-unclosed": "a fenced code block never closed on its slide (it ends there; run refuses the deck)",
-  "comment-unclosed": "an HTML comment never closed on its slide (nothing in it runs; run refuses the deck)",
-  "macro-unclosed": "a macro (.exercise[, .lab[, ...) never closed on its slide (run refuses the deck)",
+  "fence-unclosed": "a fenced code block never closed on its slide (it ends there; run refuses the deck, unless it is in prose with no exercise after it: a warning)",
+  "comment-unclosed": "an HTML comment never closed on its slide (nothing in it runs; run refuses the deck, unless it is in prose with no exercise after it: a warning)",
+  "macro-unclosed": "a macro (.exercise[, .lab[, ...) never closed on its slide (run refuses the deck, unless it is another macro in prose with no exercise after it: a warning)",
   "directive-unknown": "an unknown directive in an HTML comment",
   "directive-unclosed": "a directive fence never closed in its comment (run refuses the deck)",
   "directive-empty": "a keys, key, copy, wait or longwait directive with no text (run refuses the deck)",

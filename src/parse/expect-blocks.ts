@@ -6,9 +6,12 @@
  * before, with nothing shown in between that looks like another command (a template, a shell
  * block outside any exercise): its output is not the one the slide quotes.
  */
-import type { StepKind } from "../graph/step.js";
-import { isCodeLang, readAnnouncement, strictness, type Strictness } from "./expectations.js";
+import type { BlockStep } from "./block-step.js";
+import { isCodeLang, readAnnouncement, strictness } from "./expectations.js";
 import { readTranscript } from "./transcript.js";
+import { transcriptSteps } from "./transcript-steps.js";
+
+export type { BlockStep } from "./block-step.js";
 
 export interface CodeBlock {
   readonly text: string;
@@ -22,18 +25,10 @@ export interface CodeBlock {
   readonly file: string;
   /** The slide's number across the deck. */
   readonly slide: number;
+  /** Transcript mode: transcripts outside exercises run too, and say how their commands end (transcript-steps.ts). */
+  readonly transcripts?: boolean;
 }
 
-export interface BlockStep {
-  readonly kind: StepKind;
-  readonly text: string;
-  readonly line: number;
-  readonly lang?: string;
-  /** Expect steps only. */
-  readonly expectation?: Strictness;
-  /** Expect steps: the line of the expected output's last line (`line` is its first), for --update. */
-  readonly endLine?: number;
-}
 
 const SHELL_LANGS = new Set(["bash", "sh", "shell", "console", "zsh"]);
 
@@ -70,17 +65,11 @@ export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlig
   const langPart = lang ? { lang } : {};
   const transcript = lang === "" || SHELL_LANGS.has(lang) ? readTranscript(text, lang) : undefined;
   if (transcript) {
-    if (!inExercise) {
+    if (!inExercise && !block.transcripts) {
       ties.bar();
       return [];
     }
-    return transcript.flatMap((entry) => {
-      const steps: BlockStep[] = [{ kind: "bash", text: stripHighlighting(entry.command), line: line + entry.line }];
-      if (entry.output.trim()) {
-        steps.push({ kind: "expect", text: entry.output, line: line + entry.outputLine, endLine: line + entry.outputEndLine, expectation: strictness(entry.output, { transcript: true }) });
-      }
-      return steps;
-    });
+    return transcriptSteps(transcript, line, stripHighlighting, block.transcripts ?? false);
   }
   if (inExercise && lang === "bash") return [{ kind: "bash", text: stripHighlighting(text), line }];
   const announcement = isCodeLang(lang) ? undefined : readAnnouncement(block.prose);

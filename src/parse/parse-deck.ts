@@ -6,10 +6,11 @@ import type { StepKind } from "../graph/step.js";
 import { splitSlides, type RawSlide } from "./slides.js";
 import { findMacros, type MacroRange } from "./macros.js";
 import { parseDirectives } from "./directives.js";
-import { blockSteps, ExpectationTies } from "./expect-blocks.js";
+import { blockSteps, ExpectationTies, type BlockStep } from "./expect-blocks.js";
 import type { Strictness } from "./expectations.js";
 import { hiddenExercises } from "./hidden-exercises.js";
 import { exceedsLimits } from "./parse-limits.js";
+import { structureProblems } from "./structure-problems.js";
 import { markdown, plainText, proseBefore, stripHighlighting, slug, walk } from "./mdast-util.js";
 
 /** A slide as the attendee sees it (hidden directives and notes are not part of `markdown`). */
@@ -43,6 +44,8 @@ export interface RawStep {
   readonly expectation?: Strictness;
   /** Expect steps: where the expected output's lines are in their source file (for --update). */
   readonly expectedBlock?: ExpectedBlock;
+  /** Command steps of a transcript that shows an error (transcript mode): the error line. */
+  readonly failsWith?: string;
 }
 
 /**
@@ -97,10 +100,12 @@ class DeckState {
   private readonly ties = new ExpectationTies();
   private readonly exerciseNames: ReadonlySet<string>;
   private readonly exclude: ReadonlySet<string>;
+  private readonly transcripts: boolean;
 
   constructor(private readonly deck: Deck) {
     this.exerciseNames = new Set(deck.config.exerciseMacros);
     this.exclude = new Set(deck.exclude);
+    this.transcripts = deck.config.transcripts;
   }
 
   result(): ParsedDeck {
@@ -142,18 +147,8 @@ class DeckState {
     const col = (column: number) => sourceColumn(file, column);
     const place = <T extends { line: number; column: number }>(p: T): T => ({ ...p, line: at(p.line), column: col(p.column) });
     const { macros, problems } = findMacros(raw.lines, raw.startLine, file.path);
-    this.problems.push(...problems.map(place));
-    for (const u of raw.unclosed) {
-      const what = u.kind === "fence" ? "fenced code block" : "HTML comment";
-      this.problems.push(place({
-        file: file.path,
-        line: u.line,
-        column: u.column,
-        severity: "error" as const,
-        message: `${what} is never closed on this slide (it ends at the slide's end)`,
-        ruleId: `${u.kind}-unclosed`,
-      }));
-    }
+    const structure = structureProblems({ file: file.path, lines: raw.lines, firstLine: raw.startLine, unclosed: raw.unclosed, macroProblems: problems, macros, exerciseNames: this.exerciseNames });
+    this.problems.push(...structure.map(place));
     // What an unclosed comment holds is not run: the author did not mean it as it reads.
     const unclosedComments = new Set(raw.unclosed.filter((u) => u.kind === "comment").map((u) => u.line));
     const lastLine = raw.startLine + raw.lines.length - 1;
@@ -184,7 +179,7 @@ class DeckState {
     const stepsBefore = this.steps.length;
     const hiddenRanges: MacroRange[] = [];
     let rank = 0;
-    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string, expectation?: Strictness, endLine?: number) => {
+    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string, expectation?: Strictness, endLine?: number, failsWith?: string) => {
       rank++;
       if (kind === "bash" || kind === "hide") this.ties.command(file.path, slide.number);
       const block = endLine === undefined ? undefined : expectedBlock(file, line, endLine, hidden);
@@ -192,8 +187,15 @@ class DeckState {
         id: `${file.key}/${slide.key}/${rank}`, kind, text, file: file.path, line: at(line), column: col(column), slide, hidden, lang,
         ...(expectation ? { expectation } : {}),
         ...(block ? { expectedBlock: block } : {}),
+        ...(failsWith !== undefined ? { failsWith } : {}),
       });
     };
+    const addBlock = (s: BlockStep, column: number, hidden: boolean) => {
+      if (s.template) this.ties.bar();
+      add(s.kind, s.text, s.line, column, hidden || (s.hidden ?? false), s.lang, s.expectation, s.endLine, s.failsWith);
+    };
+    // Transcript mode reads no transcript in a fence left open: its end, and so its output, is in doubt.
+    const openFences = new Set(raw.unclosed.filter((u) => u.kind === "fence").map((u) => u.line));
 
     walk(tree, (node, parent, index) => {
       if (node.type === "code") {
@@ -202,9 +204,10 @@ class DeckState {
         const lang = (node.lang ?? "").toLowerCase();
         const inExercise = exerciseAt(line);
         const firstLine = node.value ? line + 1 : line;
-        const block = { text: node.value, lang, line: firstLine, inExercise: inExercise !== undefined, prose: proseBefore(parent, index), file: file.path, slide: slide.number };
+        const transcripts = this.transcripts && !openFences.has(line);
+        const block = { text: node.value, lang, line: firstLine, inExercise: inExercise !== undefined, prose: proseBefore(parent, index), file: file.path, slide: slide.number, transcripts };
         const steps = blockSteps(block, this.ties, stripHighlighting);
-        for (const s of steps) add(s.kind, s.text, s.line, column, false, s.lang, s.expectation, s.endLine);
+        for (const s of steps) addBlock(s, column, false);
         if (steps.length === 0 && !inExercise && SHELL_LANGS.has(lang)) {
           this.looseBlocks.push({ file: file.path, line: at(firstLine), column: col(column), lang, text: node.value });
         }
@@ -220,8 +223,8 @@ class DeckState {
               add(h.kind, h.text, h.line, h.column, true);
               continue;
             }
-            const block = { text: h.text, lang: h.lang, line: h.line, inExercise: true, prose: h.prose, file: file.path, slide: slide.number };
-            for (const s of blockSteps(block, this.ties, stripHighlighting)) add(s.kind, s.text, s.line, h.column, true, s.lang, s.expectation, s.endLine);
+            const block = { text: h.text, lang: h.lang, line: h.line, inExercise: true, prose: h.prose, file: file.path, slide: slide.number, transcripts: this.transcripts };
+            for (const s of blockSteps(block, this.ties, stripHighlighting)) addBlock(s, h.column, true);
           }
           hiddenRanges.push(...hidden.exercises);
           return;

@@ -15,6 +15,8 @@ export interface TranscriptEntry {
   readonly outputLine: number;
   /** 0-based line of the last output line (trailing blank and prompt-alone lines left out); outputLine - 1 when none. */
   readonly outputEndLine: number;
+  /** 0-based line in the block of each line of `output` (prompt-alone lines are not in it). */
+  readonly outputLines: readonly number[];
 }
 
 /**
@@ -63,10 +65,13 @@ export function readTranscript(text: string, lang = ""): TranscriptEntry[] | und
     const outputLine = i + 1;
     i++;
     while (i < lines.length && promptLength(lines[i]!, consoleBlock) === undefined) i++;
-    const output = lines.slice(outputLine, i).filter((l) => !PROMPT_ALONE.test(l));
+    const kept: number[] = [];
+    for (let l = outputLine; l < i; l++) if (!PROMPT_ALONE.test(lines[l]!)) kept.push(l);
     let outputEndLine = i - 1;
     while (outputEndLine >= outputLine && (lines[outputEndLine]!.trim() === "" || PROMPT_ALONE.test(lines[outputEndLine]!))) outputEndLine--;
-    entries.push({ command: dedent(command).replace(/`/g, ""), line: start, output: dedent(output), outputLine, outputEndLine });
+    const output = dedent(kept.map((l) => lines[l]!));
+    const outputLines = output ? kept.slice(0, output.split("\n").length) : [];
+    entries.push({ command: dedent(command).replace(/`/g, ""), line: start, output, outputLine, outputEndLine, outputLines });
   }
   return entries;
 }

@@ -10,14 +10,21 @@ import { rememberShellFacts } from "../graph/known-facts.js";
 import { looseShellText } from "../lint/loose-shell.js";
 import { planCache } from "./plan-cache.js";
 
+export interface PlanDeckOptions {
+  /** `--transcripts`: transcript mode, whatever the deck's configuration says. */
+  readonly transcripts?: boolean;
+}
+
 /** Load, parse and build the step graph of a deck. Never runs anything. Throws DeckError on unreadable input. */
-export async function planDeck(source: string): Promise<PlannedDeck> {
+export async function planDeck(source: string, options: PlanDeckOptions = {}): Promise<PlannedDeck> {
   const cache = planCache();
   // With no cache the bash grammar compiles while the deck's files are read; with one, only on a
   // miss (loading it alongside, not awaited, makes a hit slower: the process waits for it at exit).
   const early = cache ? undefined : loadShell();
   early?.catch(() => {});
-  const deck = await loadDeck(source);
+  const loaded = await loadDeck(source);
+  // The configuration is part of the cache's key: a plan made in transcript mode is an entry of its own.
+  const deck = options.transcripts && !loaded.config.transcripts ? { ...loaded, config: { ...loaded.config, transcripts: true } } : loaded;
   const key = cache?.key(source, deck);
   const cached = key === undefined ? undefined : cache?.read(key, deck);
   if (cached) {

@@ -12,7 +12,7 @@ export interface JsonReport {
   readonly shard?: JsonShard;
   /** A merged report: how many shards it was merged from. */
   readonly shards?: number;
-  /** Why the report has no steps, when a shard had none. */
+  /** Why the report has no steps, when a shard or the deck had none. */
   readonly note?: string;
   /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), only when one did. */
   readonly signal?: StopSignal;

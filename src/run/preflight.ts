@@ -14,7 +14,7 @@ export interface MissingProgram {
  * an earlier step mentions (`apt-get install -y jq`, `curl -o /usr/local/bin/kubectl`) is assumed
  * to be installed by the deck itself; a function or alias an earlier step defines (`greet() {...}`,
  * `alias k=kubectl`) is the deck's own, never a missing program. Steps typed into a nested shell
- * (a container's) are not this machine's business. `path` is PATH, or a lookup (a remote host's).
+ * (a container's) are not this machine's business, nor a transcript's command shown not found. `path` is PATH, or a lookup (a remote host's).
  */
 export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<string, ShellFacts>, path: string | ((program: string) => boolean) = process.env.PATH ?? ""): MissingProgram[] {
   const exists = typeof path === "string" ? (program: string) => onPath(program, path) : path;
@@ -25,7 +25,8 @@ export function missingPrograms(steps: readonly Step[], facts: ReadonlyMap<strin
   const nested = stepsInNestedShells(steps);
   for (const step of steps) {
     const f = facts.get(step.id);
-    if (!f || nested.has(step.id)) continue;
+    // A transcript that shows `figlet: command not found` runs it to see it missing.
+    if (!f || nested.has(step.id) || step.failsWith?.endsWith("not found")) continue;
     for (const name of [...f.functions, ...f.aliases]) defined.add(name);
     for (const program of f.programs) {
       if (mentioned.has(program) || defined.has(program) || missing.some((m) => m.program === program)) continue;

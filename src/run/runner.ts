@@ -263,6 +263,7 @@ export class Runner {
     }
     const result = await session.run(text, { timeoutMs: timeout });
     this.commands.set(step.id, { text, result });
+    if (step.failsWith !== undefined && !result.timedOut && !result.shellGone) return expectedFailure(step.failsWith, result);
     const status: StepStatus = result.timedOut ? "timedOut" : result.exitCode === 0 ? "passed" : "failed";
     const reason = result.timedOut ? timedOutReason(timeout, result, text) : result.shellGone ?? (status === "failed" ? `exit status ${result.exitCode}` : undefined);
     return { status, exitCode: result.exitCode, output: result.output, ...(reason ? { reason } : {}) };
@@ -350,6 +351,13 @@ export class Runner {
     this.clipboard = last[0];
     return { status: "passed", output: last[0] };
   }
+}
+
+/** A transcript that shows an error: the command must fail (any non-zero status), as the slide shows it does. */
+function expectedFailure(error: string, result: CommandResult): Partial<StepResult> & { status: StepStatus } {
+  const failed = result.exitCode !== 0 && result.exitCode !== null;
+  const reason = failed ? `exit status ${result.exitCode}, as the slide shows (${error})` : `exit status ${result.exitCode ?? "unknown"}, but the slide shows an error (${error})`;
+  return { status: failed ? "passed" : "failed", exitCode: result.exitCode, output: result.output, reason };
 }
 
 /** Names the screen's last line: an unknown prompt, or the question a program waits on, is there. */

@@ -1,0 +1,213 @@
+import { describe, it, expect } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { planDeck } from "../src/index.js";
+import { readTranscript } from "../src/parse/transcript.js";
+import { shownError, transcriptSteps } from "../src/parse/transcript-steps.js";
+import { cli, fixture, ROOT, scratchDir } from "./helpers.js";
+
+const deck = fixture("transcripts", "deck.md");
+const CORPUS = join(ROOT, "..", "shared", "corpus", "container.training-2021", "slides");
+const corpusPresent = existsSync(CORPUS);
+
+/** `kind line text`, and what a command must fail with. */
+const outline = (steps: readonly { kind: string; line: number; text: string; failsWith?: string; hidden: boolean }[]) =>
+  steps.map((s) => `${s.hidden ? "hidden " : ""}${s.kind} ${s.line} ${s.text}${s.failsWith ? ` !! ${s.failsWith}` : ""}`);
+
+describe("transcript mode: plan", () => {
+  it("without it, a deck of transcripts outside exercises has no steps, as before, and plan says how to run them", async () => {
+    expect((await planDeck(deck)).graph.steps).toEqual([]);
+    const r = await cli(["plan", deck]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: no steps to run in this deck (its `$ command` blocks outside exercises run with --transcripts)");
+  });
+
+  it("with it, each command runs, its output is its expectation, errors are expected failures, ^C is a key", async () => {
+    const planned = await planDeck(deck, { transcripts: true });
+    expect(outline(planned.graph.steps)).toEqual([
+      "bash 8 echo hello from a transcript",
+      "expect 9 hello from a transcript",
+      "bash 17 cat /nonexistent/labrun-file !! cat: /nonexistent/labrun-file: No such file or directory",
+      "expect 18 cat: /nonexistent/labrun-file: No such file or directory",
+      "bash 24 labrun-no-such-command !! bash: labrun-no-such-command: command not found",
+      "expect 25 bash: labrun-no-such-command: command not found",
+      // The first line it shows is waited for, then ^C; the lines it showed are its output, ^C not among them.
+      "bash 33 yes labrun",
+      "hidden wait 34 labrun",
+      "key 36 ^C",
+      "expect 34 labrun\nlabrun",
+      "bash 37 echo \"back at the prompt\"",
+      "expect 38 back at the prompt",
+      // A Dockerfile, YAML and shell without a prompt are no steps; a command with a value to fill in is shown, not run.
+      "manual 61 docker inspect <containerID>",
+    ]);
+    const expects = planned.graph.steps.filter((s) => s.kind === "expect");
+    expect(expects.every((s) => s.strict)).toBe(true);
+    // The wait, the key and the expectation act on the command they follow.
+    const [yes, wait, key, output] = planned.graph.steps.slice(6, 10);
+    for (const s of [wait, key, output]) expect(s!.dependsOn).toEqual([yes!.id]);
+  });
+
+  it("--transcripts on plan and lint; the JSON plan says what a command must fail with", async () => {
+    const r = await cli(["plan", deck, "--transcripts", "--json"]);
+    expect(r.code).toBe(0);
+    const steps = JSON.parse(r.stdout).steps as { text: string; failsWith?: string }[];
+    expect(steps.find((s) => s.text === "labrun-no-such-command")?.failsWith).toBe("bash: labrun-no-such-command: command not found");
+    const text = await cli(["plan", deck, "--transcripts"]);
+    expect(text.stdout).toMatch(/bash +\S+deck\.md:24 {2}labrun-no-such-command {2}\(must fail, as the slide shows: bash: labrun-no-such-command: command not found\)/);
+    // lint reads the deck the same way: the shell blocks are steps, not blocks outside exercises.
+    const without = await cli(["lint", deck]);
+    const withIt = await cli(["lint", deck, "--transcripts"]);
+    expect(without.stdout).toContain("(command-outside-exercise)");
+    expect(withIt.stdout.match(/command-outside-exercise/g)?.length ?? 0).toBe(1); // only `echo "no prompt: never run"`
+  });
+
+  it("`transcripts: true` in labrun.yml or in a manifest's labrun: key turns it on", async () => {
+    for (const d of [fixture("transcripts", "config", "deck.md"), fixture("transcripts", "course.yml")]) {
+      expect(outline((await planDeck(d)).graph.steps), d).toEqual(["bash 4 echo configured", "expect 5 configured"]);
+    }
+  });
+
+  it("without it, transcripts inside exercises keep their steps: ^C stays text, an error is not a failure to expect", () => {
+    const entries = readTranscript("$ ping es\nPING es\n^C\n$ figlet\nbash: figlet: command not found")!;
+    const steps = transcriptSteps(entries, 10, (s) => s, false);
+    expect(steps.map((s) => `${s.kind} ${s.line} ${JSON.stringify(s.text)}${s.failsWith ? " !" : ""}`)).toEqual([
+      `bash 10 "ping es"`,
+      `expect 11 "PING es\\n^C"`,
+      `bash 13 "figlet"`,
+      `expect 14 "bash: figlet: command not found"`,
+    ]);
+  });
+});
+
+describe("the errors a transcript shows", () => {
+  it("reads the courses' errors on the output's first or last line", () => {
+    for (const output of [
+      "bash: figlet: command not found",
+      "sh: 1: figlet: not found",
+      "sh: figlet: not found",
+      "ls: cannot access 'x': No such file or directory",
+      "bash: ./run.sh: Permission denied",
+      'error: the server doesn\'t have a resource type "endpoint"',
+      'Error from server (Forbidden): nodes is forbidden: User "jean.doe@gmail.com"\ncannot list resource "nodes" in API group "" at the cluster scope',
+      "Error response from daemon: This node is not a swarm manager. [...]",
+      "Unable to find image 'nope:latest' locally\ndocker: Error response from daemon: pull access denied for nope.\nSee 'docker run --help'.",
+      "Error: rendered manifests contain a resource that already exists.\nUnable to continue with install: existing resource conflict:",
+      "fatal: not a git repository (or any of the parent directories): .git",
+    ]) {
+      expect(shownError(output), output).toBeDefined();
+    }
+  });
+
+  it("not what a command prints when it works, nor an error in the middle of logs", () => {
+    for (const output of [
+      "hello world",
+      "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN qlen 1000",
+      "Usage:\n  stern pod-query [flags]",
+      "Starting\nError: connection refused, retrying\nConnected",
+      "The error is not found here",
+      "",
+    ]) {
+      expect(shownError(output), output).toBeUndefined();
+    }
+  });
+});
+
+describe("transcript mode: run, for real", () => {
+  it("runs the transcripts: outputs matched, errors expected, ^C stops the command; reports written", async () => {
+    const dir = scratchDir("labrun-transcripts-");
+    const json = join(dir, "r.json");
+    const junit = join(dir, "j.xml");
+    const r = await cli(["run", deck, "--ci", "--transcripts", "--step-timeout", "20", "--reporter", "json", "--output", json, "--junit", junit]);
+    expect(r.stderr).not.toMatch(/not on PATH/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^12 passed, 0 failed, 1 skipped, 0 timed out/m);
+    const report = JSON.parse(readFileSync(json, "utf8")) as { steps: { text: string; kind: string; status: string; reason?: string; exitCode: number | null; durationMs: number }[] };
+    const step = (text: string, kind = "bash") => report.steps.find((s) => s.text === text && s.kind === kind)!;
+    expect(step("cat /nonexistent/labrun-file")).toMatchObject({ status: "passed", exitCode: 1, reason: "exit status 1, as the slide shows (cat: /nonexistent/labrun-file: No such file or directory)" });
+    expect(step("labrun-no-such-command")).toMatchObject({ status: "passed", exitCode: 127 });
+    // ^C stopped `yes` (the next command did not wait for the step's timeout), and its output was matched without the ^C.
+    expect(step("labrun\nlabrun", "expect").status).toBe("passed");
+    expect(step('echo "back at the prompt"').durationMs).toBeLessThan(10_000);
+    expect(readFileSync(junit, "utf8")).toContain('tests="13"');
+  }, 120_000);
+
+  it("an output that differs fails its step; a command that works where the slide shows an error fails too", async () => {
+    const dir = scratchDir("labrun-transcripts-");
+    const json = join(dir, "r.json");
+    const r = await cli(["run", fixture("transcripts", "wrong.md"), "--ci", "--transcripts", "--keep-going", "--reporter", "json", "--output", json]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(readFileSync(json, "utf8")) as { steps: { text: string; kind: string; line: number; status: string; reason?: string }[] };
+    expect(report.steps.map((s) => `${s.line} ${s.kind} ${s.status}`)).toEqual(["4 bash passed", "5 expect failed", "13 bash failed", "14 expect failed"]);
+    expect(report.steps[2]!.reason).toBe("exit status 0, but the slide shows an error (ls: cannot access '/': No such file or directory)");
+  }, 120_000);
+
+  it("a run with no steps passes and still writes every report asked for", async () => {
+    const dir = scratchDir("labrun-transcripts-");
+    const [json, junit, html] = [join(dir, "r.json"), join(dir, "j.xml"), join(dir, "r.html")];
+    const r = await cli(["run", deck, "--ci", "--reporter", "json", "--output", json, "--junit", junit, "--reporter", "html", "--output", html]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: no steps to run in this deck");
+    expect(r.stdout).toMatch(/^0 passed, 0 failed, 0 skipped, 0 timed out/m);
+    expect(JSON.parse(readFileSync(json, "utf8"))).toMatchObject({ note: "no steps to run in this deck", steps: [], summary: { passed: 0, failed: 0 } });
+    expect(readFileSync(junit, "utf8")).toContain('tests="0"');
+    expect(readFileSync(html, "utf8")).toContain("<html");
+    // --only that matches nothing is still a mistake.
+    expect((await cli(["run", deck, "--ci", "--transcripts", "--only", "no such slide"])).code).toBe(2);
+  }, 120_000);
+});
+
+describe.skipIf(!corpusPresent)("transcript mode on the real containers course (2021)", () => {
+  const fullday = join(CORPUS, "intro-fullday.yml");
+  const at = (file: string, line: number) => (s: { file: string; line: number }) => s.file.endsWith(file) && s.line === line;
+
+  it("plan --transcripts finds the course's commands and outputs (without it: one step)", async () => {
+    expect((await planDeck(fullday)).graph.steps.length).toBe(1);
+    const { graph } = await planDeck(fullday, { transcripts: true });
+    const steps = graph.steps;
+    expect(steps.filter((s) => s.kind === "bash").length).toBeGreaterThan(100);
+    expect(steps.filter((s) => s.kind === "expect").length).toBeGreaterThan(70);
+    const find = (file: string, line: number) => steps.filter(at(file, line)).map((s) => `${s.kind} ${s.text}${s.failsWith ? ` !! ${s.failsWith}` : ""}`);
+    expect(find("First_Containers.md", 25)).toEqual(["bash docker run busybox echo hello world"]);
+    expect(find("First_Containers.md", 26)).toEqual(["expect hello world"]);
+    // The container's prompt under `docker run -it ubuntu` is the next shell waiting, not output.
+    expect(find("First_Containers.md", 49)).toEqual(["bash docker run -it ubuntu"]);
+    expect(steps.some((s) => s.kind === "expect" && s.text.includes("root@04c0bb0a6c07"))).toBe(false);
+    expect(find("First_Containers.md", 70)).toEqual(["bash figlet hello !! bash: figlet: command not found"]);
+    // Elided output stays a placeholder of the expectation.
+    expect(find("First_Containers.md", 84)).toEqual(["expect ...\nFetched 1514 kB in 14s (103 kB/s)\nReading package lists... Done"]);
+    // `docker logs --follow` then ^C: a key, and the lines shown before it are the output.
+    expect(find("Background_Containers.md", 253)).toEqual(["bash docker logs --tail 1 --follow 068"]);
+    expect(find("Background_Containers.md", 256)).toEqual(["key ^C"]);
+    expect(find("Background_Containers.md", 254)).toEqual(["expect Fri Feb 20 00:57:12 UTC 2015\nFri Feb 20 00:57:13 UTC 2015"]);
+    // In a nested shell (`/ # ping es`), ^C is a key and the statistics after it are output.
+    expect(find("Container_Network_Model.md", 217)).toEqual(["key ^C"]);
+    expect(steps.find(at("Container_Network_Model.md", 213))?.text).toMatch(/time=0\.114 ms\n\.\.\.\n--- es ping statistics ---/);
+    // Templates are shown, not run; a continued command is one command.
+    expect(find("Naming_And_Inspecting.md", 86)).toEqual(["manual docker inspect <containerID>"]);
+    expect(steps.filter((s) => s.kind === "bash" && /^FROM |^version:|^services:/m.test(s.text))).toEqual([]);
+  }, 60_000);
+
+  it("the fence left open at Working_With_Volumes.md:172 is not read as a transcript; run of a chapter with no steps passes", async () => {
+    const volumes = join(CORPUS, "containers", "Working_With_Volumes.md");
+    const { graph } = await planDeck(volumes, { transcripts: true });
+    expect(graph.steps.some((s) => s.line === 173)).toBe(false);
+    expect(graph.steps.find((s) => s.line === 189)?.text).toBe("docker run -d -p 1234:8080 \\\n         -v logs:/usr/local/tomcat/logs \\\n         -v webapps:/usr/local/tomcat/webapps \\\n         tomcat");
+    const r = await cli(["run", volumes, "--ci"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain("structural");
+  }, 60_000);
+});
+
+describe("transcript commands shown, not run", () => {
+  const kinds = (block: string) => transcriptSteps(readTranscript(block)!, 1, (s) => s, true).map((s) => `${s.kind} ${s.text}`);
+
+  it("a value to fill in or an editor, pager or screen makes a template; quoted text does not", () => {
+    expect(kinds("$ docker port <containerID> 80\n8080")).toEqual(["manual docker port <containerID> 80"]);
+    expect(kinds("$ kubectl logs pingpong-xxxxxxxxxx-yyyyy")).toEqual(["manual kubectl logs pingpong-xxxxxxxxxx-yyyyy"]);
+    expect(kinds("$ vim Dockerfile")).toEqual(["manual vim Dockerfile"]);
+    expect(kinds("$ ps faux | less")).toEqual(["manual ps faux | less"]);
+    expect(kinds("$ echo '<h1>hi</h1>' > index.html")).toEqual(["bash echo '<h1>hi</h1>' > index.html"]);
+    expect(kinds("$ docker top web\nPID")).toEqual(["bash docker top web", "expect PID"]);
+  });
+});
