@@ -175,7 +175,7 @@ describe("CiReporter", () => {
     expect(out.text).toContain("\n    - hello\n    + hullo\n");
 
     expect(out.text).toContain("⏱ TIME   2.0s  slides/compose.md:40  docker compose up");
-    expect(out.text).toContain("    … (10 earlier lines)\n    worker_1 | line 11\n");
+    expect(out.text).toContain("    … 10 lines above not shown\n    worker_1 | line 11\n");
     expect(out.text).toContain("    worker_1 | line 30\n");
     expect(out.text).not.toContain("worker_1 | line 10\n");
 
@@ -183,6 +183,20 @@ describe("CiReporter", () => {
       "- SKIP    0ms  slides/compose.md:48  docker compose ps  (depends on compose/up#1, which timed out)",
     );
     expect(out.text.trimEnd().split("\n").at(-1)).toBe("2 passed, 1 failed, 1 skipped, 1 timed out in 3.5s");
+  });
+
+  it("shows a failed step's output as a bounded tail: a 20 MB output gives a few kB, saying what is not shown", () => {
+    const many = Array.from({ length: 400_000 }, (_, i) => `line ${i} ${"x".repeat(44)}`).join("\n") + "\n";
+    expect(many.length).toBeGreaterThan(20_000_000);
+    const text = new CiReporter(new Collect()).formatResult({ ...failed, output: many });
+    expect(text.length).toBeLessThan(6_000);
+    expect(text).toContain("\n    … 399980 lines above not shown\n    line 399980 x");
+    expect(text).toContain(`\n    line 399999 ${"x".repeat(44)}\n`);
+    // One line of 20 MB: its end, marked as cut.
+    const one = "y".repeat(20_000_000) + "END\n";
+    const cut = new CiReporter(new Collect()).formatResult({ ...failed, output: one });
+    expect(cut.length).toBeLessThan(6_000);
+    expect(cut).toMatch(/\n {4}…y{3997}END(\n|$)/);
   });
 
   it("colours only when asked, keeping the summary words together", async () => {

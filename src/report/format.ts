@@ -22,11 +22,28 @@ export function commandLine(text: string, max = 80): string {
   return all.length > 1 ? `${cut} …` : cut;
 }
 
-/** The last `count` lines of an output, with a note of how many were left out before them. */
-export function tail(output: string, count = 20): string[] {
-  const all = lines(plain(output));
-  if (all.length <= count) return all;
-  return [`… (${all.length - count} earlier lines)`, ...all.slice(-count)];
+/** At most this many characters of a failed step's output are shown: a step that printed 20 MB does not flood a CI log. */
+export const TAIL_CHARS = 4000;
+
+/**
+ * The last `count` lines of an output, at most `maxChars` characters of it (a longer line keeps
+ * its end, after `…`), with a note of how many lines were left out before them. Only that end of
+ * the output is looked at closely: a huge output is scanned for line breaks, never copied.
+ */
+export function tail(output: string, count = 20, maxChars = TAIL_CHARS): string[] {
+  let end = output.length;
+  while (end > 0 && (output[end - 1] === "\n" || output[end - 1] === "\r")) end--;
+  if (end === 0) return [];
+  // Back from the end, line by line: `start` is where the count-th last line begins.
+  let start = end + 1;
+  for (let i = 0; i < count && start > 0; i++) start = start < 2 ? 0 : output.lastIndexOf("\n", start - 2) + 1;
+  const cut = end - start > maxChars;
+  if (cut) start = end - maxChars;
+  let hidden = 0;
+  for (let at = output.indexOf("\n"); at !== -1 && at < start; at = output.indexOf("\n", at + 1)) hidden++;
+  const shown = lines(plain(output.slice(start, end)));
+  if (cut && shown.length > 0) shown[0] = `…${shown[0]}`;
+  return hidden > 0 ? [`… ${hidden} line${hidden === 1 ? "" : "s"} above not shown`, ...shown] : shown;
 }
 
 /** `12ms`, `1.2s`, `2m05s`. */
