@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
+import { PromptMatcher } from "../src/run/nested-shell.js";
 import { cli as cliInRoot, ROOT, scratchDir } from "./helpers.js";
 
 /** helpers' cli(), with tsx imported by its path, so that it runs in any folder. */
@@ -91,4 +92,30 @@ describe("--mask refuses a one-character value", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^labrun: merge-reports: --mask TOKEN: its value is one character long/)]);
   }, 60_000);
+});
+
+describe("prompts: cannot stall labrun", () => {
+  it("refuses a prompt pattern that can take exponential time, naming labrun.yml's line (plan and run, exit 2, nothing run)", async () => {
+    const dir = scratchDir("labrun-prompt-redos-");
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, exercise("Prompt", bash(`printf '%s' ${"a".repeat(100)}; touch ${join(dir, "ran")}`)));
+    writeFileSync(join(dir, "labrun.yml"), "stepTimeout: 5\nprompts:\n  - '^lab\\) $'\n  - '(a+)+$'\n");
+    for (const command of ["plan", "run"]) {
+      const started = Date.now();
+      const r = await cli(command === "run" ? ["run", deck, "--ci"] : ["plan", deck]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toEqual([`labrun: ${join(dir, "labrun.yml")}:4:5: config field 'prompts.1': '(a+)+' repeats a group holding a quantifier: matching it can take exponential time (write it without the nesting)`]);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    }
+    expect(existsSync(join(dir, "ran"))).toBe(false);
+  }, 90_000);
+
+  it("a slow pattern the check lets through sees only the end of the line", () => {
+    // Cubic: on the whole of a 1000-character line, minutes; on its last 200 characters, milliseconds.
+    const matcher = new PromptMatcher(["a*a*a*b$"]);
+    expect(matcher.matches(`${"a".repeat(300)}b`)).toBe(true);
+    const started = performance.now();
+    expect(matcher.matches("a".repeat(1000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });
