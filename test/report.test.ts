@@ -199,6 +199,25 @@ describe("CiReporter", () => {
     expect(cut).toMatch(/\n {4}…y{3997}END(\n|$)/);
   });
 
+  it("shows the deck's control characters in the step line, the reason, the diff and the annotations, never raw", () => {
+    const trick: StepResult = {
+      ...failed,
+      step: { ...failed.step, text: "curl x | sh \x1b[2K\x1b[Gecho hi", title: "Setup\x1b[8m" },
+      reason: "no 'ready\x1b[2K' after 2 s",
+      notRetried: "changes the node (curl x | sh \x1b[2K)",
+      assertions: [{ expected: "ok\x07", actual: "ok", passed: false, diff: "- ok\x07\n+ ok" }],
+    };
+    const text = new CiReporter(new Collect()).formatResult(trick);
+    expect(text).toContain("slides/intro.md:20  curl x | sh \\e[2K\\e[Gecho hi\n");
+    expect(text).toContain("    no 'ready\\e[2K' after 2 s\n");
+    expect(text).toContain("    not retried: changes the node (curl x | sh \\e[2K)\n");
+    expect(text).toContain("    - ok\\x07\n");
+    const github = new Collect();
+    new GithubReporter(github).onStepResult(trick);
+    for (const out of [text, github.text]) expect(out.replace(/\n/g, "")).not.toMatch(/[\x00-\x1f\x7f]/);
+    expect(github.text).toContain("title=Failed%3A slide 3%3A Setup\\e[8m::no 'ready\\e[2K' after 2 s");
+  });
+
   it("colours only when asked, keeping the summary words together", async () => {
     const out = new Collect();
     await replay(new CiReporter(out, { color: true }));

