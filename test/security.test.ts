@@ -9,7 +9,9 @@ import { createElement } from "react";
 import { render } from "ink-testing-library";
 import { planDeck } from "../src/index.js";
 import { DeckError, formatProblem } from "../src/problem.js";
+import { ansiToHtml } from "../src/report/html/ansi-html.js";
 import { PromptMatcher } from "../src/run/nested-shell.js";
+import { chromiumMissing, HeadlessChromium } from "./browser.js";
 import { Runner } from "../src/run/runner.js";
 import { App } from "../src/ui/components/App.js";
 import { computeLayout } from "../src/ui/layout.js";
@@ -255,4 +257,43 @@ describe("the UI shows a deck's control characters, never obeys them", () => {
     expect(wrapSpans([{ text: "x\ry \x1b[1mz" }], 80).map(lineText)).toEqual(["x\\ry \\e[1mz"]);
     expect(slideLines("## T\n\n```bash\ncurl x | sh \x1b[2K\n```\n", 80).map(lineText)).toContain("  curl x | sh \\e[2K");
   });
+});
+
+describe("the HTML report masks what the terminal shows", () => {
+  it("a secret the terminal puts together (\\r, \\b, a wrapped line) is masked on the rendered screen", async () => {
+    const secret = `tok-${Date.now().toString(36)}-value`;
+    const raw = `X${secret.slice(1)}\r${secret[0]}\r\n${secret.slice(0, -1)}Z\b${secret.at(-1)}\r\n0123456789${secret}\r\n`;
+    const html = await ansiToHtml(raw, { cols: 20, rows: 10, mask: [secret] });
+    expect(html).not.toContain(secret);
+    expect(html.split("\n").slice(0, 2)).toEqual(["****", "****"]);
+    expect(html).toContain("0123456789****");
+    // Without --mask, the screen is as the terminal shows it.
+    expect(await ansiToHtml(raw, { cols: 20, rows: 10 })).toContain(secret);
+  });
+
+  it("in a run's report: the step's screen is masked, and the recording, which would replay it, is left out", async () => {
+    const dir = scratchDir("labrun-html-mask-");
+    const secret = `tok-${Date.now().toString(36)}-value`;
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, exercise("Rebuilt", bash(`printf '%sZ\\b%s\\n' "\${TOKEN%?}" "\${TOKEN: -1}"; printf 'X%s' "\${TOKEN:1}"; printf '\\r%s\\n' "\${TOKEN:0:1}"`)));
+    const report = join(dir, "r.html");
+    const r = await cli(["run", deck, "--ci", "--mask", "TOKEN", "--reporter", "html", "--output", report], { env: { ...process.env, TOKEN: secret } as Record<string, string> });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const page = readFileSync(report, "utf8");
+    expect(page).not.toContain(secret);
+    expect(page).toMatch(/<pre class="term">printf [^\n]*\n\*\*\*\*\n\*\*\*\*\n\$<\/pre>/);
+    expect(page).not.toContain('id="labrun-cast"');
+    expect(page).toContain("the recording is left out: a masked value showed on a step's screen");
+    if (chromiumMissing() !== undefined) return;
+    const chromium = await HeadlessChromium.launch();
+    try {
+      const { page: opened } = await chromium.open(report);
+      // The step's terminal is in a closed <details>: its text, shown or not.
+      const text = await opened.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector("pre.term")?.textContent ?? "");
+      expect(text).not.toContain(secret);
+      expect(text).toMatch(/\n\*\*\*\*\n\*\*\*\*\n\$$/);
+    } finally {
+      await chromium.close();
+    }
+  }, 90_000);
 });

@@ -212,7 +212,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const slides = slideMarkdown(planned, (text) => masker.mask(text));
     const sourceUrl = values["source-url"];
     for (const report of htmlReports) {
-      reporters.push(new HtmlReporter(report.output, { cols, rows, title: masker.mask(planned.deck.title), slides, context, ...(sourceUrl !== undefined ? { sourceUrl } : {}) }));
+      reporters.push(new HtmlReporter(report.output, { cols, rows, title: masker.mask(planned.deck.title), slides, context, mask, ...(sourceUrl !== undefined ? { sourceUrl } : {}) }));
     }
   }
   const options: RunDeckOptions = {
