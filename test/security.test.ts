@@ -197,6 +197,16 @@ describe("deck text is printed with its control characters shown, never obeyed",
     ]);
   }, 60_000);
 
+  it("run's own lines quoting the deck: a missing program", async () => {
+    const dir = scratchDir("labrun-visible-missing-");
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, exercise("Missing", bash("nosuch\x1b[8mprog arg")));
+    const r = await cli(["run", deck, "--ci"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(raw);
+    expect(r.stderr).toContain(`  nosuch\\e[8mprog  (first at ${deck}:7)`);
+  }, 60_000);
+
   it("problems and load errors quoting the deck", () => {
     const problem = { file: "deck.md", line: 3, column: 1, severity: "warning" as const, message: "unknown directive 'x\x1b[2Ky'", ruleId: "directive-unknown" };
     expect(formatProblem(problem)).toBe("deck.md:3:1: warning: unknown directive 'x\\e[2Ky' (directive-unknown)");
