@@ -1,3 +1,5 @@
+import { visible } from "./visible.js";
+
 /** One problem found in a deck: a load error, a parse error or a lint finding. Problems are values, never throws. */
 export interface Problem {
   readonly file: string;
@@ -23,12 +25,13 @@ export class DeckError extends Error {
   /** `file:line:col: message`, the one line the CLI prints. */
   format(): string {
     const where = this.line ? `${this.file}:${this.line}${this.column ? `:${this.column}` : ""}` : this.file;
-    return `${where}: ${this.message}`;
+    return visible(`${where}: ${this.message}`);
   }
 }
 
+/** The problem's one line; its message may quote the deck: control characters are shown, never obeyed. */
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message} (${p.ruleId})`;
+  return visible(`${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message} (${p.ruleId})`);
 }
 
 /**
@@ -53,5 +56,5 @@ export function structuralErrors(problems: readonly Problem[]): Problem[] {
 export function refusalLine(source: string, errors: readonly Problem[]): string {
   const count = errors.length;
   const force = limitErrors(errors).length > 0 ? "" : " (--force runs anyway)";
-  return `labrun: ${source}: ${count} structural error${count === 1 ? "" : "s"}: nothing was run${force}`;
+  return `labrun: ${visible(source)}: ${count} structural error${count === 1 ? "" : "s"}: nothing was run${force}`;
 }

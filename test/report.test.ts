@@ -175,7 +175,7 @@ describe("CiReporter", () => {
     expect(out.text).toContain("\n    - hello\n    + hullo\n");
 
     expect(out.text).toContain("⏱ TIME   2.0s  slides/compose.md:40  docker compose up");
-    expect(out.text).toContain("    … (10 earlier lines)\n    worker_1 | line 11\n");
+    expect(out.text).toContain("    … 10 lines above not shown\n    worker_1 | line 11\n");
     expect(out.text).toContain("    worker_1 | line 30\n");
     expect(out.text).not.toContain("worker_1 | line 10\n");
 
@@ -183,6 +183,39 @@ describe("CiReporter", () => {
       "- SKIP    0ms  slides/compose.md:48  docker compose ps  (depends on compose/up#1, which timed out)",
     );
     expect(out.text.trimEnd().split("\n").at(-1)).toBe("2 passed, 1 failed, 1 skipped, 1 timed out in 3.5s");
+  });
+
+  it("shows a failed step's output as a bounded tail: a 20 MB output gives a few kB, saying what is not shown", () => {
+    const many = Array.from({ length: 400_000 }, (_, i) => `line ${i} ${"x".repeat(44)}`).join("\n") + "\n";
+    expect(many.length).toBeGreaterThan(20_000_000);
+    const text = new CiReporter(new Collect()).formatResult({ ...failed, output: many });
+    expect(text.length).toBeLessThan(6_000);
+    expect(text).toContain("\n    … 399980 lines above not shown\n    line 399980 x");
+    expect(text).toContain(`\n    line 399999 ${"x".repeat(44)}\n`);
+    // One line of 20 MB: its end, marked as cut.
+    const one = "y".repeat(20_000_000) + "END\n";
+    const cut = new CiReporter(new Collect()).formatResult({ ...failed, output: one });
+    expect(cut.length).toBeLessThan(6_000);
+    expect(cut).toMatch(/\n {4}…y{3997}END(\n|$)/);
+  });
+
+  it("shows the deck's control characters in the step line, the reason, the diff and the annotations, never raw", () => {
+    const trick: StepResult = {
+      ...failed,
+      step: { ...failed.step, text: "curl x | sh \x1b[2K\x1b[Gecho hi", title: "Setup\x1b[8m" },
+      reason: "no 'ready\x1b[2K' after 2 s",
+      notRetried: "changes the node (curl x | sh \x1b[2K)",
+      assertions: [{ expected: "ok\x07", actual: "ok", passed: false, diff: "- ok\x07\n+ ok" }],
+    };
+    const text = new CiReporter(new Collect()).formatResult(trick);
+    expect(text).toContain("slides/intro.md:20  curl x | sh \\e[2K\\e[Gecho hi\n");
+    expect(text).toContain("    no 'ready\\e[2K' after 2 s\n");
+    expect(text).toContain("    not retried: changes the node (curl x | sh \\e[2K)\n");
+    expect(text).toContain("    - ok\\x07\n");
+    const github = new Collect();
+    new GithubReporter(github).onStepResult(trick);
+    for (const out of [text, github.text]) expect(out.replace(/\n/g, "")).not.toMatch(/[\x00-\x1f\x7f]/);
+    expect(github.text).toContain("title=Failed%3A slide 3%3A Setup\\e[8m::no 'ready\\e[2K' after 2 s");
   });
 
   it("colours only when asked, keeping the summary words together", async () => {

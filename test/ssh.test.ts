@@ -9,6 +9,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli, ROOT, scratchDir } from "./helpers.js";
 import { startSshd, sshdUnavailable, type SshServer } from "./sshd.js";
+import { watchCommandLines } from "./cmdlines.js";
 import { connectionProblem, parseSshTarget, shQuote, sshArgs } from "../src/run/ssh-target.js";
 
 const why = sshdUnavailable();
@@ -111,6 +112,22 @@ describe.skipIf(why !== null)("--ssh HOST", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const json = JSON.parse(readFileSync(report, "utf8")) as { steps: { status: string; output: string }[] };
     expect(json.steps[0]!.output).toContain(`who=${server.user} at=${server.home} home=${server.home} greeting=it's me`);
+  }, 60_000);
+
+  it("sends --env values over the connection: no process here or on the host has one on its command line", async () => {
+    const dir = scratchDir("labrun-ssh-argv-");
+    const secret = `argv-secret-${Date.now().toString(36)}`;
+    const file = deck(dir, step(`sleep 2; test "$SECRET" = ${secret} && echo the secret is there`));
+    const report = join(dir, "r.json");
+    const child = execa(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "run", file, "--ci", ...sshFlags(server), "--env", `SECRET=${secret}`, "--mask", "SECRET", "--output", report], { cwd: ROOT, reject: false, stdin: "ignore" });
+    // labrun's own command line holds it: the person who typed it put it there.
+    const seen = await watchCommandLines(secret, child.pid, child);
+    const r = await child;
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(report, "utf8")) as { steps: { status: string; output: string }[] };
+    expect(json.steps[0]!.output).toContain("the secret is there");
+    expect(seen).toEqual([]);
+    expect(await nothingLeft(server)).toEqual([]);
   }, 60_000);
 
   it("opens each tmux pane as a shell of its own on the host", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planDeck } from "../src/index.js";
@@ -248,6 +248,19 @@ describe("labrun run DECK --update writes atomically (real shell)", () => {
     // Written to a temp file and renamed over: a reader sees the old file or the new one, never half of one.
     expect(after.ino).not.toBe(before.ino);
     expect(readdirSync(dir)).toEqual(["deck.md"]);
+  }, 60_000);
+
+  it.skipIf(process.getuid?.() !== 0)("run as root, keeps the slide file's owner and group (nobody's file stays nobody's)", async () => {
+    const { deck } = deckIn("owner", 0o644);
+    const nobody = Number(spawnSync("id", ["-u", "nobody"], { encoding: "utf8" }).stdout.trim());
+    const nogroup = Number(spawnSync("id", ["-g", "nobody"], { encoding: "utf8" }).stdout.trim());
+    chownSync(deck, nobody, nogroup);
+    const r = await cli(["run", deck, "--update"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(deck, "utf8")).toBe(text.replace("old value", "new value"));
+    const after = statSync(deck);
+    expect([after.uid, after.gid]).toEqual([nobody, nogroup]);
+    expect((after.mode & 0o7777).toString(8)).toBe("644");
   }, 60_000);
 
   it.skipIf(noImmutable !== undefined)("a rename that fails leaves the slide file byte for byte as it was, and no temp file; the run says so and fails", async () => {

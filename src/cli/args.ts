@@ -115,12 +115,20 @@ export function seconds(value: string | undefined, flag: string): number | undef
   return n * 1000;
 }
 
-/** The values of the `--mask VAR` variables, from the environment or `--env`; an unknown name is a usage error. */
-export function maskValues(command: string, names: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
-  return names.map((name) => {
+/**
+ * The values of the `--mask VAR` variables, from the environment or `--env`; an unknown name is a
+ * usage error, and so is a one-character value: every such character of every output would become
+ * `****`. An empty value masks nothing and has nothing to hide (a CI secret a fork is not given).
+ */
+export function maskValues(command: string, names: readonly string[], env: Readonly<Record<string, string | undefined>>, unknown: "refuse" | "skip" = "refuse"): string[] {
+  return names.flatMap((name) => {
     const value = env[name];
-    if (value === undefined) throw new UsageError(`${command}: --mask ${name}: no such variable in the environment or --env`);
-    return value;
+    if (value === undefined) {
+      if (unknown === "skip") return [];
+      throw new UsageError(`${command}: --mask ${name}: no such variable in the environment or --env`);
+    }
+    if ([...value].length === 1) throw new UsageError(`${command}: --mask ${name}: its value is one character long: masking it would replace that character everywhere in the output (mask a longer secret)`);
+    return [value];
   });
 }
 

@@ -1,12 +1,13 @@
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { findRepository } from "../deck/deck-files.js";
 import { readFile } from "node:fs/promises";
 import { planDeck } from "../plan/plan-deck.js";
 import { DeckError } from "../problem.js";
 import { parseJsonReport, resultsOfReport } from "../report/json-report-read.js";
 import { mergeReports, type ShardReport } from "../report/merge.js";
 import type { JsonReport } from "../report/json-reporter.js";
-import { EXIT, type Io, parse, UsageError } from "./args.js";
+import { EXIT, type Io, maskValues, parse, UsageError } from "./args.js";
 
 const HELP = `labrun merge-reports FILES... [--reporter json|junit|html] --output FILE
   one report from the JSON reports of the shards of a run (labrun run --shard I/N --reporter json):
@@ -41,6 +42,8 @@ export async function mergeReportsCommand(argv: readonly string[], io: Io): Prom
 
   const inputs: ShardReport[] = [];
   for (const file of positionals) inputs.push({ file, report: await readReport(file) });
+  // Only the HTML report reads the deck; a report names any path it likes, and is not trusted to.
+  if (reporter === "html") for (const input of inputs) deckInWorkingTree(input);
   const merged = mergeReports(inputs);
   if ("error" in merged) {
     io.err(`labrun: merge-reports: ${merged.error}`);
@@ -78,11 +81,32 @@ async function readReport(file: string) {
   return parsed.report;
 }
 
+/**
+ * Refuses a report whose deck is outside the working tree (the git checkout around the current
+ * folder, else the folder itself): merging reports must not read a file a report names elsewhere.
+ */
+function deckInWorkingTree({ file, report }: ShardReport): void {
+  const source = report.deck?.source;
+  if (source === undefined) return;
+  const tree = findRepository(process.cwd(), process.cwd());
+  const path = resolve(source);
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // Not there: where it would be is what counts.
+  }
+  const rel = relative(realpathSync(tree), real);
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new DeckError(file, `its deck ${source} is outside the working tree ${tree}: merge-reports reads slides only inside it (run it from the deck's checkout)`);
+  }
+}
+
 /** The HTML report of a merged run: its slides from the deck when the deck is here, else without them. */
 async function mergedHtml(report: JsonReport, output: string, sourceUrl: string | undefined, maskVars: readonly string[]): Promise<string> {
   const { renderHtmlReport, slideMarkdown } = await import("../report/html-report.js");
   const { Masker } = await import("../run/masker.js");
-  const masker = new Masker(maskVars.flatMap((name) => (process.env[name] !== undefined ? [process.env[name]!] : [])));
+  const masker = new Masker(maskValues("merge-reports", maskVars, process.env, "skip"));
   let slides: Map<number, string> | undefined;
   const source = report.deck?.source;
   if (source !== undefined && existsSync(source)) {

@@ -2,6 +2,7 @@ import { planDeck } from "../plan/plan-deck.js";
 import { formatProblem, limitErrors, structuralErrors } from "../problem.js";
 import { planJson, planOutline } from "../plan/outline.js";
 import { selectSteps } from "../graph/select.js";
+import { visible } from "../visible.js";
 import { orConnectionError, readyHost, SSH_OPTIONS, sshTarget } from "./ssh-options.js";
 import { EXIT, noStepsLine, parseEnv, type Io, onlyDeck, parse, SELECTION_OPTIONS, selection, withCatchUpValue } from "./args.js";
 
@@ -37,7 +38,7 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
     if (host.namespaceNote) io.err(host.namespaceNote);
     if (host.missing.length > 0) {
       io.err(`labrun: ${planned.deck.source}: the deck calls programs that are not on PATH on ${ssh.given}:`);
-      for (const m of host.missing) io.err(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`);
+      for (const m of host.missing) io.err(visible(`  ${m.program}  (first at ${m.step.file}:${m.step.line})`));
       return EXIT.badInput;
     }
     io.err(`labrun: ${ssh.given}: reachable, and every program the steps call is there`);

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { visible } from "../visible.js";
 import { packageRoot } from "../package-root.js";
 // This module is loaded for `run` only (cli.ts): the runner's modules load with it, in one piece.
 import { runDeck } from "../run/run-deck.js";
@@ -122,7 +123,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (!ssh) prefetchContainment();
   // What this command prints itself (the deck's problems, the catch-up) is masked too; the run masks the rest.
   const masker = new Masker(mask);
-  const err = (line: string): void => io.err(masker.mask(line));
+  // Its lines quote the deck (titles, programs): control characters shown, never obeyed.
+  const err = (line: string): void => io.err(visible(masker.mask(line)));
   const planned = await planDeck(source, { transcripts: values.transcripts });
   const errors = planned.parsed.problems.filter((p) => p.severity === "error");
   for (const p of errors) err(formatProblem(p));
@@ -222,7 +224,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const slides = slideMarkdown(planned, (text) => masker.mask(text));
     const sourceUrl = values["source-url"];
     for (const report of htmlReports) {
-      reporters.push(new HtmlReporter(report.output, { cols, rows, title: masker.mask(planned.deck.title), slides, context, ...(sourceUrl !== undefined ? { sourceUrl } : {}) }));
+      reporters.push(new HtmlReporter(report.output, { cols, rows, title: masker.mask(planned.deck.title), slides, context, mask, ...(sourceUrl !== undefined ? { sourceUrl } : {}) }));
     }
   }
   const options: RunDeckOptions = {

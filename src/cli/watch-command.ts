@@ -1,5 +1,6 @@
 /** `labrun watch DECK`: the authors' loop. Each save re-plans and runs the slides whose steps changed, in one live shell. */
 import { createInterface } from "node:readline";
+import { visible } from "../visible.js";
 import { planDeck, type PlanDeckOptions } from "../plan/plan-deck.js";
 import { DeckError, formatProblem, structuralErrors } from "../problem.js";
 import { DeckWatcher, watchedFiles } from "../deck/deck-watcher.js";
@@ -55,7 +56,8 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
   const { CiReporter } = await import("../report/ci-reporter.js");
   const { Masker } = await import("../run/masker.js");
   const masker = new Masker(mask);
-  const err = (line: string): void => io.err(masker.mask(line));
+  // Its lines quote the deck (slide titles): control characters shown, never obeyed.
+  const err = (line: string): void => io.err(visible(masker.mask(line)));
 
   let current = await planDeck(source, { transcripts: values.transcripts });
   const broken = structuralErrors(current.parsed.problems);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backtrackingRisk } from "./backtracking.js";
 import { DEFAULT_LIMITS, UNITS } from "./limits.js";
 
 /** A size: a number of bytes, or a string such as `4MB`, `512 KB`, `1.5GiB` (K, M, G are powers of 1024). */
@@ -35,6 +36,12 @@ const regex = z.string().refine(
   },
   { message: "not a valid regular expression" },
 );
+
+/** A regular expression tried on every line the screen shows (prompts:): none that can take exponential time. */
+const lineRegex = regex.superRefine((s, ctx) => {
+  const risk = backtrackingRisk(s);
+  if (risk !== undefined) ctx.addIssue({ code: "custom", message: risk });
+});
 
 /** How a step is picked by a catch-up profile: a chapter, a slide title, or a range of step ids. */
 export const StepSelectorSchema = z
@@ -81,7 +88,7 @@ export const DeckConfigSchema = z
      * Prompts of nested shells (regular expressions on the cursor's line, up to the cursor),
      * recognised besides the defaults (`$ `, `/ # `, `root@host:/# `, `[user@node1 ~]$ `...).
      */
-    prompts: z.array(regex).default([]),
+    prompts: z.array(lineRegex).default([]),
     /**
      * Transcript mode: `$ cmd` blocks outside exercises run too (the courses that have no
      * `.exercise[`), their output is their expectation, `^C` is a key, an error shown an expected failure.

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** A hidden name in the same folder (a rename never crosses file systems): pid and random. */
@@ -13,18 +13,36 @@ export function tempPathFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
-/** `mode`: the file's permission bits (an existing file's, when it replaces one), else the default under the umask. */
-export async function writeFileAtomic(file: string, data: string, mode?: number): Promise<void> {
+/** Who owns a file: an existing file's owner, kept when it is replaced. */
+export interface FileOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * `mode`: the file's permission bits (an existing file's, when it replaces one), else the default
+ * under the umask. `owner`: the replaced file's owner, given back to the new inode (the rename
+ * makes a file of the runner's: root rewriting an attendee's slide would take it from them);
+ * where the runner may not chown (not root), the file is the runner's, as any file it writes.
+ */
+export async function writeFileAtomic(file: string, data: string, mode?: number, owner?: FileOwner): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   try {
     await writeFile(temp, data, { encoding: "utf8", flag: "wx" });
+    if (owner !== undefined && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) await chown(temp, owner.uid, owner.gid).catch(notPermitted);
+    // After chown, which clears the set-id bits.
     if (mode !== undefined) await chmod(temp, mode);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** A chown this process may not do is skipped; anything else is an error. */
+function notPermitted(error: NodeJS.ErrnoException): void {
+  if (error.code !== "EPERM") throw error;
 }
 
 /** `data`: text (written as UTF-8) or bytes. */

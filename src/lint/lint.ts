@@ -9,6 +9,7 @@ import { commandOutsideExercise } from "./rules/command-outside-exercise.js";
 import { doubleEncoded } from "./rules/double-encoded.js";
 import { commandTypo } from "./rules/command-typo.js";
 import { placeholderUnfilled } from "./rules/placeholder-unfilled.js";
+import { controlCharacter } from "./rules/control-character.js";
 
 export const RULES: readonly LintRule[] = [
   noCommandBefore,
@@ -20,6 +21,7 @@ export const RULES: readonly LintRule[] = [
   commandTypo,
   doubleEncoded,
   placeholderUnfilled,
+  controlCharacter,
 ];
 
 /** Rules reported by the parser itself (they need the Markdown): listed here so `--help` can show them. */

@@ -2,6 +2,7 @@ import type { Step } from "../graph/step.js";
 import type { SelectedSteps, ShardPlan } from "../graph/select.js";
 import { formatDuration } from "../format-duration.js";
 import type { PlannedDeck } from "../graph/planned-deck.js";
+import { visible } from "../visible.js";
 
 /** `labrun plan --json`: exactly one JSON document. */
 export function planJson(steps: readonly Step[], selected?: SelectedSteps): string {
@@ -53,7 +54,7 @@ function expectMark(s: Step): string {
   return `(expected output, ${strict ? "strict" : "loose"}${s.strictReason ? `: ${s.strictReason}` : ""})`;
 }
 
-/** `labrun plan`: chapter > slide > steps, hidden and manual steps marked, each with file:line. */
+/** `labrun plan`: chapter > slide > steps, hidden and manual steps marked, each with file:line; control characters shown, never obeyed. */
 export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): string {
   const steps = selected?.steps ?? planned.graph.steps;
   const lines: string[] = [];
@@ -88,5 +89,5 @@ export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): str
     lines.push(`      ${tag} ${s.file}:${s.line}  ${first}${mark}`);
     for (const more of rest) lines.push(`      ${" ".repeat(15)} ${" ".repeat(`${s.file}:${s.line}`.length)}  ${more}`);
   }
-  return lines.join("\n");
+  return visible(lines.join("\n"));
 }

@@ -6,8 +6,8 @@ import {
   failedAssertions,
   formatDuration,
   indent,
-  plain,
   tail,
+  visible,
 } from "./format.js";
 import { failedCatchUp, ownSummary } from "./own-results.js";
 
@@ -92,12 +92,12 @@ export class CiReporter implements Reporter {
     const { step } = result;
     const status = STATUS[result.status];
     const head = this.paint(status.colour, `${status.mark} ${status.word}`);
-    const where = `${step.file}:${step.line}`;
+    const where = visible(`${step.file}:${step.line}`);
     const what = step.kind === "bash" ? commandLine(step.text) : `[${step.kind}] ${commandLine(step.text)}`;
     let line = `${head} ${formatDuration(result.durationMs).padStart(6)}  ${where}  ${what}`;
     if (this.catchUp.has(step.id)) line += this.paint("dim", "  (catch-up)");
-    if (result.status === "skipped" && result.reason) line += this.paint("dim", `  (${plain(result.reason)})`);
-    if (result.flaky) return [this.flakyLine(result, where, what), ...attemptLines(result).map((l) => indent(plain(l)))].join("\n");
+    if (result.status === "skipped" && result.reason) line += this.paint("dim", `  (${visible(result.reason)})`);
+    if (result.flaky) return [this.flakyLine(result, where, what), ...attemptLines(result).map((l) => indent(l))].join("\n");
     if (result.attempts !== undefined && result.attempts > 1 && result.status !== "passed") line += `  (${result.attempts} attempts)`;
     if (result.warning) return [this.warningLine(result, where, what), ...this.failureDetails(result, result.warning)].join("\n");
     if (result.status === "passed" || result.status === "skipped") return line;
@@ -133,9 +133,9 @@ export class CiReporter implements Reporter {
   private failureDetails(result: StepResult, reason = result.reason): string[] {
     const details: string[] = [];
     const attempts = attemptLines(result);
-    if (attempts.length > 0) details.push(indent(plain(attempts.join("\n"))));
-    else if (reason) details.push(indent(plain(reason)));
-    if (result.notRetried) details.push(indent(plain(`not retried: ${result.notRetried}`)));
+    if (attempts.length > 0) details.push(indent(attempts.join("\n")));
+    else if (reason) details.push(indent(visible(reason)));
+    if (result.notRetried) details.push(indent(visible(`not retried: ${result.notRetried}`)));
     const output = tail(result.output, OUTPUT_LINES);
     if (output.length > 0) details.push(this.paint("dim", indent(output.join("\n"))));
     for (const assertion of failedAssertions(result)) details.push(this.paintDiff(indent(assertionDiff(assertion))));

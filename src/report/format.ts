@@ -1,7 +1,9 @@
 /** Small text helpers shared by the reporters. */
 import { stripVTControlCharacters } from "node:util";
 import type { Assertion, AttemptResult, StepResult } from "../run/result.js";
+import { visible } from "../visible.js";
 export { formatDuration } from "../format-duration.js";
+export { visible };
 
 /** Drops ANSI escapes and the control characters (other than tab and newlines) that no report wants. */
 export function plain(text: string): string {
@@ -14,19 +16,36 @@ export function lines(text: string): string[] {
   return body === "" ? [] : body.split("\n");
 }
 
-/** The first line of a command, cut to `max` characters, with " …" when the command had more lines. */
+/** The first line of a command (control characters shown, as the deck's text always is), cut to `max` characters, with " …" when the command had more lines. */
 export function commandLine(text: string, max = 80): string {
-  const all = lines(plain(text));
+  const all = lines(text).map(visible);
   const first = all[0] ?? "";
   const cut = first.length > max ? `${first.slice(0, max - 1)}…` : first;
   return all.length > 1 ? `${cut} …` : cut;
 }
 
-/** The last `count` lines of an output, with a note of how many were left out before them. */
-export function tail(output: string, count = 20): string[] {
-  const all = lines(plain(output));
-  if (all.length <= count) return all;
-  return [`… (${all.length - count} earlier lines)`, ...all.slice(-count)];
+/** At most this many characters of a failed step's output are shown: a step that printed 20 MB does not flood a CI log. */
+export const TAIL_CHARS = 4000;
+
+/**
+ * The last `count` lines of an output, at most `maxChars` characters of it (a longer line keeps
+ * its end, after `…`), with a note of how many lines were left out before them. Only that end of
+ * the output is looked at closely: a huge output is scanned for line breaks, never copied.
+ */
+export function tail(output: string, count = 20, maxChars = TAIL_CHARS): string[] {
+  let end = output.length;
+  while (end > 0 && (output[end - 1] === "\n" || output[end - 1] === "\r")) end--;
+  if (end === 0) return [];
+  // Back from the end, line by line: `start` is where the count-th last line begins.
+  let start = end + 1;
+  for (let i = 0; i < count && start > 0; i++) start = start < 2 ? 0 : output.lastIndexOf("\n", start - 2) + 1;
+  const cut = end - start > maxChars;
+  if (cut) start = end - maxChars;
+  let hidden = 0;
+  for (let at = output.indexOf("\n"); at !== -1 && at < start; at = output.indexOf("\n", at + 1)) hidden++;
+  const shown = lines(plain(output.slice(start, end)));
+  if (cut && shown.length > 0) shown[0] = `…${shown[0]}`;
+  return hidden > 0 ? [`… ${hidden} line${hidden === 1 ? "" : "s"} above not shown`, ...shown] : shown;
 }
 
 /** `12ms`, `1.2s`, `2m05s`. */
@@ -38,7 +57,7 @@ export function indent(text: string, by = "    "): string {
 
 /** Why a failed or timed-out step failed, in one line. */
 export function failureMessage(result: StepResult | AttemptResult): string {
-  const reason = result.reason ? plain(result.reason).trim() : "";
+  const reason = result.reason ? visible(result.reason).trim() : "";
   if (result.status === "timedOut") return reason ? `timed out: ${reason}` : "timed out";
   if (result.status === "interrupted") return reason || "interrupted";
   if (reason) return reason;
@@ -49,8 +68,8 @@ export function failureMessage(result: StepResult | AttemptResult): string {
 
 /** The diff of a failed assertion, or expected and actual side by side when the runner gave no diff. */
 export function assertionDiff(assertion: Assertion): string {
-  if (assertion.diff !== undefined && assertion.diff !== "") return plain(assertion.diff);
-  return `expected:\n${indent(plain(assertion.expected), "  ")}\nactual:\n${indent(plain(assertion.actual), "  ")}`;
+  if (assertion.diff !== undefined && assertion.diff !== "") return visible(assertion.diff);
+  return `expected:\n${indent(visible(assertion.expected), "  ")}\nactual:\n${indent(plain(assertion.actual), "  ")}`;
 }
 
 export function failedAssertions(result: StepResult | AttemptResult): Assertion[] {
@@ -59,7 +78,7 @@ export function failedAssertions(result: StepResult | AttemptResult): Assertion[
 
 /** `slide 3: Title` (or `slide 3` when the slide has no title). */
 export function slideLabel(result: StepResult): string {
-  const title = plain(result.step.title).trim();
+  const title = visible(result.step.title).trim();
   return title ? `slide ${result.step.slide}: ${title}` : `slide ${result.step.slide}`;
 }
 

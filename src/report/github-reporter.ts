@@ -1,5 +1,5 @@
 import type { Reporter, StepResult } from "../run/result.js";
-import { assertionDiff, attemptLines, failedAssertions, failureMessage, slideLabel, tail } from "./format.js";
+import { assertionDiff, attemptLines, failedAssertions, failureMessage, slideLabel, tail, visible } from "./format.js";
 
 /** How many lines of output an annotation carries (GitHub shows annotations in a small box). */
 const OUTPUT_LINES = 10;
@@ -53,9 +53,9 @@ export function annotation(result: StepResult): string {
   return `::error ${properties}::${escapeData(message)}`;
 }
 
-/** Escaping of a workflow command's message. */
+/** Escaping of a workflow command's message; control characters (the deck's, a step's) are shown, never obeyed. */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return visible(text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 }
 
 /** Escaping of a workflow command's property value: also `:` and `,`, which delimit properties. */

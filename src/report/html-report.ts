@@ -26,6 +26,8 @@ export interface HtmlReporterOptions {
   readonly slides?: ReadonlyMap<number, string>;
   /** What the run knows of itself (deck, shard, catch-up steps), as the JSON report has it. */
   readonly context?: JsonReportContext;
+  /** The run's secrets (--mask values): masked on each step's screen as the terminal shows it, too. */
+  readonly mask?: readonly string[];
 }
 
 /** A step's raw output in the page: its beginning and its end, as the recording bounds it but smaller (the page is read, not replayed). */
@@ -101,6 +103,7 @@ export class HtmlReporter implements Reporter {
       details: results.length === this.details.length ? this.details : [],
       cols: this.options.cols,
       rows: this.options.rows,
+      ...(this.options.mask ? { mask: this.options.mask } : {}),
     });
     await writeFileAtomic(this.file, html);
   }

@@ -29,6 +29,15 @@ export class Masker {
     return this.pattern !== null;
   }
 
+  /**
+   * Where the secrets are in `text`, taken as plain characters (a screen's, no escape sequences):
+   * [start, end) pairs, in order, not overlapping.
+   */
+  ranges(text: string): [number, number][] {
+    if (this.pattern === null) return [];
+    return [...text.matchAll(this.pattern)].map((m) => [m.index, m.index + m[0].length]);
+  }
+
   /** Whether some text is being held back, waiting for the next chunk or flush(). */
   get holding(): boolean {
     return this.held.length > 0;

@@ -19,17 +19,28 @@ export const DEFAULT_PROMPTS: readonly string[] = [
   String.raw`^(\([^)]*\) )?([\w.~/@:+-]*[A-Za-z~/] ?)?% $`,
 ];
 
+/** A deck's own prompt patterns see at most this end of the line: a prompt is short, and a slow pattern has little to chew on. */
+export const PROMPT_WINDOW = 200;
+
 export class PromptMatcher {
   private readonly patterns: readonly RegExp[];
+  private readonly extra: readonly RegExp[];
 
-  /** `extra`: regular expressions from labrun.yml's `prompts:`, tried as well as the defaults. */
+  /**
+   * `extra`: regular expressions from labrun.yml's `prompts:`, tried as well as the defaults
+   * (the configuration refuses those that can take exponential time: deck/backtracking.ts).
+   */
   constructor(extra: readonly string[] = []) {
-    this.patterns = [...DEFAULT_PROMPTS, ...extra].map((p) => new RegExp(p));
+    this.patterns = DEFAULT_PROMPTS.map((p) => new RegExp(p));
+    this.extra = extra.map((p) => new RegExp(p));
   }
 
   /** `beforeCursor`: the cursor's row up to the cursor, spaces kept. */
   matches(beforeCursor: string): boolean {
-    return beforeCursor.trim() !== "" && this.patterns.some((p) => p.test(beforeCursor));
+    if (beforeCursor.trim() === "") return false;
+    if (this.patterns.some((p) => p.test(beforeCursor))) return true;
+    const end = beforeCursor.slice(-PROMPT_WINDOW);
+    return this.extra.some((p) => p.test(end));
   }
 }
 

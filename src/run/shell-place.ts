@@ -11,7 +11,7 @@ import { containmentReady } from "./containment.js";
 import { killForeground } from "./interrupt.js";
 import { bashRc, NONCE_ENV } from "./markers.js";
 import * as processes from "./processes.js";
-import { cleanRemote, killRemoteForeground, remoteProfile, sessionCommand } from "./ssh-remote.js";
+import { cleanRemote, killRemoteForeground, remoteProfile, sessionCommand, writeRemoteRc } from "./ssh-remote.js";
 import { connectionMessage, sshArgs, type SshTarget } from "./ssh-target.js";
 import { withTimeout } from "./with-timeout.js";
 import { onPath } from "../path-lookup.js";
@@ -101,16 +101,16 @@ function remotePlace(ssh: SshTarget, nonce: string): ShellPlace {
     local: false,
     startTimeoutMs: SSH_START_TIMEOUT_MS,
     /**
-     * The run's cwd and variables go to the host, in the rc file (and the nonce in the wrapper's
-     * command); this machine's ssh keeps this machine's. ssh must die with labrun, so that the host
+     * The run's cwd and variables go to the host, in the rc file, written over a connection of its
+     * own (on ssh's standard input, never in a command line; the nonce is in the wrapper's command); this machine's ssh keeps this machine's. ssh must die with labrun, so that the host
      * hangs the session up and cleans it: a SIGKILLed labrun's terminal would do it, but node-pty's
      * terminal is inherited by every process labrun starts after it (another pane's ssh...), which
      * keeps it open. Where util-linux's setpriv is, ssh gets SIGKILL when labrun dies (as unshare
      * --kill-child does locally).
      */
     async launch(opts) {
-      const rc = remoteProfile(opts.env ?? {}, opts.cwd) + bashRc(nonce);
-      const command = ["ssh", ...sshArgs(ssh, { tty: true }), sessionCommand(nonce, rc)];
+      await writeRemoteRc(ssh, nonce, remoteProfile(opts.env ?? {}, opts.cwd) + bashRc(nonce));
+      const command = ["ssh", ...sshArgs(ssh, { tty: true }), sessionCommand(nonce)];
       const [program = "ssh", ...args] = process.platform === "linux" && onPath("setpriv", process.env.PATH ?? "") ? ["setpriv", "--pdeathsig", "KILL", "--", ...command] : command;
       return { program, args, cwd: process.cwd(), env: process.env, wrapped: false };
     },

@@ -28,21 +28,44 @@ const PROBE_NAMESPACE = [
 ].join("\n");
 
 /**
- * The session's remote command: `sh -c SCRIPT labrun NONCE RC_BASE64 NONS`. The script has no
- * quote and no backslash, so that any login shell (bash, zsh, fish...) passes it to sh intact. It
- * writes the rc file in a private folder and starts bash in the foreground; when bash ends (exit),
- * it kills what the session left. A watcher it starts first (deaf to the hangup, its output
+ * Writes a session's rc file on the host, over a connection of its own, before the session
+ * starts: `$TMPDIR/labrun-NONCE/rc`, in a folder only the user may enter. The rc holds the run's
+ * variables (--env, secrets among them): it goes in the script, on ssh's standard input, never in
+ * a command line, which every user of the host sees in `ps`.
+ */
+export async function writeRemoteRc(target: SshTarget, nonce: string, rc: string, timeoutMs = 30_000): Promise<void> {
+  const script = [
+    `d=\${TMPDIR:-/tmp}/labrun-$1`,
+    `umask 077`,
+    `mkdir "$d" || exit 111`,
+    `base64 -d > "$d/rc" <<"LABRUN_EOF" || exit 112`,
+    Buffer.from(rc).toString("base64"),
+    `LABRUN_EOF`,
+    `exit 0`,
+  ].join("\n");
+  const r = await runRemote(target, script, [nonce], timeoutMs);
+  if (r.status === 0) return;
+  if (r.timedOut) throw new ConnectionError(`ssh ${target.given}: no answer within ${Math.round(timeoutMs / 1000)} s`);
+  if (r.status === 111 || r.status === 112) throw new ConnectionError(`ssh ${target.given}: cannot write the session's rc file in the host's \${TMPDIR:-/tmp}: ${r.stderr.trim().split("\n").at(-1) ?? ""}`);
+  throw new ConnectionError(connectionMessage(target, r.stderr));
+}
+
+/**
+ * The session's remote command: `sh -c SCRIPT labrun NONCE NONS`. The script has no quote and no
+ * backslash, so that any login shell (bash, zsh, fish...) passes it to sh intact. It takes the rc
+ * file writeRemoteRc() left in the session's private folder and starts bash in the foreground;
+ * when bash ends (exit), it kills what the session left. A watcher it starts first (deaf to the hangup, its output
  * nowhere) does the same once the wrapper is gone: a lost connection hangs the wrapper up, and
  * the wrapper must die of it, so that the kernel hangs up the job in the foreground too.
  */
-export function sessionCommand(nonce: string, rc: string, namespace = !process.env[NO_NAMESPACE_ENV]): string {
+export function sessionCommand(nonce: string, namespace = !process.env[NO_NAMESPACE_ENV]): string {
   const script = [
     `n=$1`,
-    `nons=$3`,
+    `nons=$2`,
     `d=\${TMPDIR:-/tmp}/labrun-$n`,
     `umask 077`,
-    `mkdir "$d" || exit 111`,
-    `printf %s "$2" | base64 -d > "$d/rc" || exit 112`,
+    // The folder writeRemoteRc() made: this user's, a real folder, the rc in it.
+    `[ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] && [ -f "$d/rc" ] || exit 112`,
     CLEAN,
     `w=$$`,
     `( trap "" HUP INT; while kill -0 $w 2>/dev/null; do sleep 1; done; clean ) </dev/null >/dev/null 2>&1 &`,
@@ -53,7 +76,7 @@ export function sessionCommand(nonce: string, rc: string, namespace = !process.e
     `exit 0`,
   ].join("\n");
   if (/['\\]/.test(script)) throw new Error("internal: the remote session script must hold no quote or backslash");
-  return `sh -c '${script}' labrun ${nonce} ${Buffer.from(rc).toString("base64")} ${namespace ? 0 : 1}`;
+  return `sh -c '${script}' labrun ${nonce} ${namespace ? 0 : 1}`;
 }
 
 /**

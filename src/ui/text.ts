@@ -1,4 +1,8 @@
-/** Terminal column widths and word wrapping for styled text. */
+/**
+ * Terminal column widths and word wrapping for styled text. What goes through here is shown with
+ * its control characters escaped (visible.ts): a deck's text is never obeyed by the terminal.
+ */
+import { visible } from "../visible.js";
 
 const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 const ZERO = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f\u20d0-\u20ff]|[\x00-\x1f\x7f]/u;
@@ -11,7 +15,8 @@ export function textWidth(text: string): number {
 }
 
 /** The longest start of `text` that fits in `width` columns, with … when cut. */
-export function truncate(text: string, width: number): string {
+export function truncate(shown: string, width: number): string {
+  const text = visible(shown);
   if (textWidth(text) <= width) return text;
   if (width <= 0) return "";
   let out = "";
@@ -51,7 +56,8 @@ export function lineText(line: RichLine): string {
 }
 
 /** Cuts a styled line to `width` columns, marking the cut with …. */
-export function truncateLine(line: RichLine, width: number): RichLine {
+export function truncateLine(shown: RichLine, width: number): RichLine {
+  const line = visibleLine(shown);
   if (lineWidth(line) <= width) return line;
   const out: Span[] = [];
   let left = width - 1;
@@ -74,7 +80,8 @@ export function truncateLine(line: RichLine, width: number): RichLine {
  * Greedy word wrap of styled spans: the first line starts with `first`, the next ones with
  * `rest` (a list item's bullet, then its indentation). Words longer than a line are broken.
  */
-export function wrapSpans(spans: readonly Span[], width: number, first: RichLine = [], rest: RichLine = first): RichLine[] {
+export function wrapSpans(shown: readonly Span[], width: number, first: RichLine = [], rest: RichLine = first): RichLine[] {
+  const spans = visibleLine(shown);
   const lines: Span[][] = [];
   let line: Span[] = [...first];
   let used = lineWidth(first);
@@ -117,6 +124,10 @@ export function wrapSpans(spans: readonly Span[], width: number, first: RichLine
   trimTrailingSpace(line);
   if (line.length > rest.length || lines.length === 0) lines.push(line);
   return lines;
+}
+
+function visibleLine(line: RichLine): RichLine {
+  return line.some((span) => visible(span.text) !== span.text) ? line.map((span) => ({ ...span, text: visible(span.text) })) : line;
 }
 
 function trimTrailingSpace(line: Span[]): void {

@@ -1,7 +1,7 @@
 /**
  * `labrun run DECK --update`, the effects: read the slide files the stale expectations are in,
  * plan the edits (plan-updates.ts), write each changed file whole (temp file, then rename: a
- * reader never sees half of it; its permissions kept), and say what changed.
+ * reader never sees half of it; its permissions and owner kept), and say what changed.
  */
 import { readFile, realpath, stat } from "node:fs/promises";
 import { writeFileAtomic } from "../fs/atomic-write.js";
@@ -40,7 +40,8 @@ export async function updateExpectations(stale: readonly StaleExpectation[]): Pr
     try {
       // A symlinked slide file is rewritten where it leads, and stays a symlink.
       const real = await realpath(file);
-      await writeFileAtomic(real, text, (await stat(real)).mode & 0o7777);
+      const before = await stat(real);
+      await writeFileAtomic(real, text, before.mode & 0o7777, { uid: before.uid, gid: before.gid });
     } catch (e) {
       for (const edit of edits) refused.push({ where: edit.where, reason: `could not write ${file}: ${(e as Error).message}` });
       continue;

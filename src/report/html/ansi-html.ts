@@ -5,6 +5,7 @@
  * what is written out, as spans with classes for the 16 colours and inline colours for the rest.
  */
 import xterm from "@xterm/headless";
+import { Masker, MASK } from "../../run/masker.js";
 import { escapeHtml } from "./escape.js";
 
 const { Terminal } = xterm;
@@ -16,6 +17,11 @@ export interface AnsiHtmlOptions {
   readonly rows: number;
   /** Lines kept above the screen; beyond, the first lines are left out, with a note. */
   readonly scrollback?: number;
+  /**
+   * Secrets (--mask) masked in what the terminal shows, as well as in the raw output: a secret
+   * the terminal puts together (`sXcret`, then `\r` and `se`; backspaces) is on no raw line.
+   */
+  readonly mask?: readonly string[];
 }
 
 const DEFAULT_SCROLLBACK = 5000;
@@ -27,9 +33,13 @@ const DEFAULT_SCROLLBACK = 5000;
 export class AnsiHtml {
   private readonly term: HeadlessTerminal;
   private readonly scrollback: number;
+  private readonly masker: Masker;
+  /** Whether a secret was masked on a rendered screen (the raw output did not hold it as such). */
+  maskedOnScreen = false;
 
   constructor(private readonly options: AnsiHtmlOptions) {
     this.scrollback = options.scrollback ?? DEFAULT_SCROLLBACK;
+    this.masker = new Masker(options.mask ?? []);
     this.term = new Terminal({ cols: options.cols, rows: options.rows, scrollback: this.scrollback, allowProposedApi: true });
   }
 
@@ -42,16 +52,19 @@ export class AnsiHtml {
     term.input("", true);
     await new Promise<void>((resolve) => term.write(raw, resolve));
     const buffer = term.buffer.active;
-    const lines: string[] = [];
+    // A line and the rows it wraps onto, as cells.
+    const rows: Cells[][] = [];
     const cell = buffer.getNullCell();
     for (let y = 0; y < buffer.length; y++) {
       const line = buffer.getLine(y);
       if (!line) continue;
       // Blank rows (most of a screen below a short output) are not read cell by cell.
-      const html = line.translateToString(true) === "" ? "" : lineHtml(line, cell);
-      if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += html;
-      else lines.push(html);
+      const cells = line.translateToString(true) === "" ? BLANK : lineCells(line, cell);
+      if (line.isWrapped && rows.length > 0) rows[rows.length - 1]!.push(cells);
+      else rows.push([cells]);
     }
+    if (this.masker.active) for (const line of rows) if (maskCells(this.masker, line)) this.maskedOnScreen = true;
+    const lines = rows.map((line) => line.map(cellsHtml).join(""));
     while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
     // A full scrollback means lines fell off its top.
     const lost = buffer.length >= this.scrollback + this.options.rows ? `<span class="note">[earlier lines left out]</span>\n` : "";
@@ -80,23 +93,59 @@ interface Run {
 
 type BufferLine = NonNullable<ReturnType<HeadlessTerminal["buffer"]["active"]["getLine"]>>;
 
-function lineHtml(line: BufferLine, cell: Cell): string {
-  const runs: Run[] = [];
-  let visibleEnd = 0;
-  let length = 0;
+/** A row's cells (wide characters' second halves left out): their text and style, and how many of them show (trailing blanks do not). */
+interface Cells {
+  readonly chars: string[];
+  readonly styles: string[];
+  shown: number;
+}
+
+const BLANK: Cells = { chars: [], styles: [], shown: 0 };
+
+function lineCells(line: BufferLine, cell: Cell): Cells {
+  const cells: Cells = { chars: [], styles: [], shown: 0 };
   for (let x = 0; x < line.length; x++) {
     line.getCell(x, cell);
     // The second half of a wide character holds nothing of its own.
     if (cell.getWidth() === 0) continue;
     const chars = cell.getChars() || " ";
-    const style = cellStyle(cell);
+    cells.chars.push(chars);
+    cells.styles.push(cellStyle(cell));
+    // Trailing blanks are trimmed, unless a background colour makes them show.
+    if (chars.trim() !== "" || !cell.isBgDefault() || cell.isInverse()) cells.shown = cells.chars.length;
+  }
+  return cells;
+}
+
+/** Masks the secrets a line shows (across the rows it wraps onto): a secret's first cell shows MASK, its others nothing. True when it masked one. */
+function maskCells(masker: Masker, line: readonly Cells[]): boolean {
+  const all = line.flatMap((row) => row.chars.slice(0, row.shown).map((_, i) => ({ row, i })));
+  const text = all.map(({ row, i }) => row.chars[i]).join("");
+  const ranges = masker.ranges(text);
+  if (ranges.length === 0) return false;
+  // Text offsets to cells: a cell may hold more than one UTF-16 unit.
+  const cellAt: number[] = [];
+  all.forEach(({ row, i }, k) => {
+    for (let u = 0; u < row.chars[i]!.length; u++) cellAt.push(k);
+  });
+  for (const [start, end] of ranges) {
+    for (let k = cellAt[start]!; k <= cellAt[end - 1]!; k++) all[k]!.row.chars[all[k]!.i] = k === cellAt[start] ? MASK : "";
+  }
+  return true;
+}
+
+function cellsHtml(cells: Cells): string {
+  const runs: Run[] = [];
+  let visibleEnd = 0;
+  let length = 0;
+  cells.chars.forEach((chars, i) => {
+    const style = cells.styles[i]!;
     const last = runs[runs.length - 1];
     if (last && last.style === style) last.text += chars;
     else runs.push({ style, text: chars });
     length += chars.length;
-    // Trailing blanks are trimmed, unless a background colour makes them show.
-    if (chars.trim() !== "" || !cell.isBgDefault() || cell.isInverse()) visibleEnd = length;
-  }
+    if (i < cells.shown) visibleEnd = length;
+  });
   let left = visibleEnd;
   let html = "";
   for (const run of runs) {

@@ -42,6 +42,8 @@ export interface HtmlReportOptions {
   readonly recording?: HtmlRecording;
   /** Aligned with `report.steps`. */
   readonly details?: readonly (HtmlStepDetail | undefined)[];
+  /** Secrets (--mask): masked in each step's terminal as it shows, as well as in its raw output (already masked). */
+  readonly mask?: readonly string[];
   /** Terminal size the raw output is played in (default: the recording's, else 120x40). */
   readonly cols?: number;
   readonly rows?: number;
@@ -66,15 +68,26 @@ export async function renderHtmlReport(report: JsonReport, options: HtmlReportOp
   const title = options.title ?? (typeof extra.deck?.title === "string" ? extra.deck.title : "labrun report");
   const cols = options.cols ?? options.recording?.header.width ?? 120;
   const rows = options.rows ?? options.recording?.header.height ?? 40;
-  const recording = options.recording && options.recording.events.length > 0 ? options.recording : undefined;
-  const stepHtml: string[] = [];
-  const terminal = new AnsiHtml({ cols, rows });
+  let recording = options.recording && options.recording.events.length > 0 ? options.recording : undefined;
+  let stepHtml: string[] = [];
+  const terminal = new AnsiHtml({ cols, rows, ...(options.mask ? { mask: options.mask } : {}) });
   try {
-    const ctx: RenderContext = { ...options, cols, rows, hasPlayer: recording !== undefined, terminal };
-    for (const [i, step] of report.steps.entries()) stepHtml.push(await renderStep(step, i, options.details?.[i], ctx));
+    const render = async (hasPlayer: boolean) => {
+      const ctx: RenderContext = { ...options, cols, rows, hasPlayer, terminal };
+      const html: string[] = [];
+      for (const [i, step] of report.steps.entries()) html.push(await renderStep(step, i, options.details?.[i], ctx));
+      return html;
+    };
+    stepHtml = await render(recording !== undefined);
+    // A secret the terminal put together would show in the player, which replays the raw output: no player then.
+    if (terminal.maskedOnScreen && recording) {
+      recording = undefined;
+      stepHtml = await render(false);
+    }
   } finally {
     terminal.dispose();
   }
+  const unplayable = terminal.maskedOnScreen && options.recording !== undefined;
   const body = renderChapters(report.steps, stepHtml, options.slides);
   const assets = recording ? await playerAssets() : undefined;
   const flaky = report.steps.filter((s) => isFlaky(s)).length;
@@ -105,7 +118,7 @@ ${emptyNotes(report.steps)}
 </main>
 ${recording ? `<aside class="player-pane"><div id="player"></div><p class="hint">The run as recorded: ▶ beside a step plays from its start.</p></aside>` : ""}
 </div>
-<footer>${report.steps.length} steps · written by labrun</footer>
+<footer>${report.steps.length} steps · written by labrun${unplayable ? " · the recording is left out: a masked value showed on a step's screen, put together by the terminal" : ""}</footer>
 ${recording ? `<script type="application/json" id="labrun-cast">${scriptJson({ header: recording.header, events: recording.events, markers })}</script>` : ""}
 ${assets ? `<script>${assets.script}</script>` : ""}
 <script>${inlineSafe(SCRIPT, "script")}</script>

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { wrapSpans } from "../text.js";
+import { truncate, wrapSpans } from "../text.js";
 import { RichText } from "./RichText.js";
 
 /** A question (resume, tour) in place of the slide. */
@@ -8,7 +8,7 @@ export function PromptPane({ title, lines, width, height }: { readonly title: st
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
       <Text bold wrap="truncate-end">
-        {title}
+        {truncate(title, width)}
       </Text>
       {body.slice(0, Math.max(0, height - 1)).map((line, i) => (
         <RichText key={i} line={line} />
