@@ -1,4 +1,3 @@
-import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CappedText, OutputLog, TextSearch } from "../src/run/output-log.js";
@@ -56,59 +55,5 @@ describe("searching a growing output", () => {
       }),
       { numRuns: 500 },
     );
-  });
-
-  it("makes the plain text when read, what an output without escapes pushed out of the tail only counted: the same text (a property)", () => {
-    const line = fc.stringMatching(/^[a-z ]{0,12}$/).map((text) => `${text}\r\n`);
-    // An escape sequence is followed by a letter: between a `\r` and a `\n` it would make them a line break or
-    // not depending on where the chunks are cut (a known edge of the conversion, chunk by chunk as at once).
-    const other = fc.constantFrom("\r", "\n", "\r\r\n", "\x1b[32mg", "\x1b]0;title\x07t", "\x1b[0mz", "é", "\b");
-    // Half the outputs without escape sequences (their tail is only counted), half with.
-    const output = fc.oneof(fc.array(fc.oneof({ weight: 4, arbitrary: line }, { weight: 1, arbitrary: other }), { minLength: 10, maxLength: 200 }), fc.array(fc.oneof(line, fc.constantFrom("\r", "\n", "é")), { minLength: 10, maxLength: 200 }));
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 30 }),
-        fc.integer({ min: 1, max: 40 }),
-        fc.integer({ min: 1, max: 120 }),
-        output,
-        fc.array(fc.nat(), { maxLength: 40 }),
-        fc.array(fc.nat(), { maxLength: 10 }),
-        (headMax, tailMax, pendingMax, pieces, cuts, reads) => {
-          const all = pieces.join("");
-          // The output cut into chunks anywhere (inside an escape sequence, between `\r` and `\n`).
-          const at = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
-          const chunks = [...at, all.length].map((end, i) => all.slice(i === 0 ? 0 : at[i - 1], end));
-          const log = new OutputLog(headMax, tailMax, pendingMax);
-          const readAt = new Set(reads.map((r) => r % (chunks.length + 1)));
-          for (const [i, chunk] of chunks.entries()) {
-            if (readAt.has(i)) void log.text.toString();
-            log.append(chunk);
-          }
-          log.end();
-          const plain = stripVTControlCharacters(all).replace(/\r\n/g, "\n");
-          const expected = new CappedText(headMax, tailMax);
-          expected.append(plain);
-          expect(log.text.toString()).toBe(expected.toString());
-          expect(log.text.length).toBe(plain.length);
-          const raw = new CappedText(headMax, tailMax);
-          raw.append(all);
-          expect(log.raw.toString()).toBe(raw.toString());
-        },
-      ),
-      { numRuns: 1000, ...(process.env.FC_RUNS ? { numRuns: Number(process.env.FC_RUNS) } : {}) },
-    );
-  });
-
-  it("what a search reads after each chunk adds up to the plain text, however large the chunks", () => {
-    const log = new OutputLog(4, 8, 16);
-    let seen = "";
-    for (const chunk of ["a\r", "\nb\x1b[3", `2mc\r\n${"line\r\n".repeat(20)}`, "d\r"]) {
-      log.append(chunk);
-      seen += log.lastPlain;
-      expect(log.lastPlain).toBe(log.lastPlain);
-    }
-    log.end();
-    seen += log.lastPlain;
-    expect(seen).toBe(`a\nbc\n${"line\n".repeat(20)}d\r`);
   });
 });

@@ -1,95 +1,21 @@
 import { stripVTControlCharacters } from "node:util";
 
 /**
- * A command's output, kept raw and as plain text (escape sequences stripped, `\r\n` as `\n`; an
- * escape sequence or a `\r\n` split across chunks is carried to the next one). Memory is bounded
- * however much a command prints: see CappedText.
- *
- * The plain text is made when read, not per chunk: a long output goes on without being copied.
- * Once the head is full, a waiting chunk without escape sequences that the chunks after it push
- * out of the kept tail anyway is only counted (each `\r\n` is one character of plain text), never
- * converted. Otherwise what waits is converted once it passes `pendingMax` characters.
+ * A command's output, kept raw and as plain text, the plain text built
+ * chunk by chunk (an escape sequence or a `\r\n` split across chunks is
+ * carried to the next one) so that waiting on a long stream stays linear.
+ * Memory is bounded however much a command prints: see CappedText.
  */
 export class OutputLog {
-  readonly raw: CappedText;
-  private readonly plain: CappedText;
+  readonly raw = new CappedText();
+  readonly text = new CappedText();
+  /** What the last append or end added (plain text), for searches that look only at what is new. */
+  lastPlain = "";
   private carry = "";
-  /** Chunks not turned into plain text yet, and the end of the output (end()) not handled yet. */
-  private pending: string[] = [];
-  private pendingLength = 0;
-  /** For each chunk waiting: at least how many characters of plain text it makes (0 if it has escapes), and in all. */
-  private pendingPlain: number[] = [];
-  private pendingPlainMin = 0;
-  /** The carry after the last chunk appended, had it been converted. */
-  private appendCarry = "";
-  private ended = false;
-  /** The plain text added by the last conversion. */
-  private added = "";
-
-  constructor(
-    headMax = HEAD_KEPT,
-    private readonly tailMax = TAIL_KEPT,
-    private readonly pendingMax = 2 * TAIL_KEPT,
-  ) {
-    this.raw = new CappedText(headMax, tailMax);
-    this.plain = new CappedText(headMax, tailMax);
-  }
-
-  /** The plain text. */
-  get text(): CappedText {
-    this.convert();
-    return this.plain;
-  }
-
-  /** What the appends (and end) since the last look at the text added to it, for searches that look only at what is new. */
-  get lastPlain(): string {
-    this.convert();
-    return this.added;
-  }
 
   append(chunk: string): void {
-    if (chunk === "") return;
+    this.lastPlain = "";
     this.raw.append(chunk);
-    this.pending.push(chunk);
-    this.pendingLength += chunk.length;
-    // What a conversion would carry over after it: a chunk converted after one that left an escape open may make no text.
-    const clean = this.appendCarry === "" || this.appendCarry === "\r";
-    this.appendCarry = carryAfter(this.appendCarry, chunk);
-    if (this.plain.headFull) {
-      const plainMin = clean && !hasEscape(chunk) ? chunk.length - countCrlf(chunk) - 1 : 0;
-      this.pendingPlain.push(plainMin);
-      this.pendingPlainMin += plainMin;
-      this.skipHidden();
-    } else {
-      this.pendingPlain.push(0);
-    }
-    if (this.pendingLength > this.pendingMax) this.convert();
-  }
-
-  end(): void {
-    this.ended = true;
-  }
-
-  private convert(): void {
-    if (this.pending.length === 0 && !this.ended) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : this.pending.join("");
-    this.pending = [];
-    this.pendingLength = 0;
-    this.pendingPlain = [];
-    this.pendingPlainMin = 0;
-    let plain = data === "" ? "" : this.plainOf(data);
-    if (this.ended) {
-      plain += plainText(this.carry);
-      this.carry = "";
-      this.ended = false;
-    }
-    this.appendCarry = this.carry;
-    this.plain.append(plain);
-    this.added = plain;
-  }
-
-  /** The plain text of `data`, what a previous chunk left unfinished before it, what it leaves unfinished carried. */
-  private plainOf(chunk: string): string {
     // A `\r` that ended the last chunk: a line break if this one starts with `\n` (which stands for both).
     let before = "";
     let data = chunk;
@@ -104,56 +30,24 @@ export class OutputLog {
       // Most chunks of a long output end inside a `\r\n`: the text is converted whole (a regular
       // expression on a slice of a string costs many times more), the `\r` left out.
       this.carry = "\r";
-      return before + plainText(data).slice(0, -1);
+      this.addPlain(before + plainText(data).slice(0, -1));
+    } else {
+      this.carry = cut === 0 ? "" : data.slice(data.length - cut);
+      this.addPlain(before + plainText(cut === 0 ? data : data.slice(0, data.length - cut)));
     }
-    this.carry = cut === 0 ? "" : data.slice(data.length - cut);
-    return before + plainText(cut === 0 ? data : data.slice(0, data.length - cut));
   }
 
-  /**
-   * Counts the oldest chunks waiting, without converting them, while those after them make
-   * more than the kept tail: each without escape sequences, after a chunk that left none open.
-   */
-  private skipHidden(): void {
-    let skipped = 0;
-    let dropped = 0;
-    while (dropped < this.pending.length - 1 && (this.carry === "" || this.carry === "\r")) {
-      const chunk = this.pending[dropped]!;
-      const plainMin = this.pendingPlain[dropped]!;
-      if (hasEscape(chunk) || this.pendingPlainMin - plainMin <= this.tailMax) break;
-      // A `\r` carried is a character unless the chunk starts with the `\n` that makes it a line break; one it ends with is carried.
-      skipped += (this.carry === "\r" && !chunk.startsWith("\n") ? 1 : 0) + plainMin + (chunk.endsWith("\r") ? 0 : 1);
-      this.carry = chunk.endsWith("\r") ? "\r" : "";
-      this.pendingPlainMin -= plainMin;
-      this.pendingLength -= chunk.length;
-      dropped++;
-    }
-    if (dropped === 0) return;
-    this.plain.skip(skipped);
-    this.pending.splice(0, dropped);
-    this.pendingPlain.splice(0, dropped);
+  end(): void {
+    this.lastPlain = "";
+    this.addPlain(plainText(this.carry));
+    this.carry = "";
   }
-}
 
-/** What plainOf() carries over after `chunk`, having carried `carry` before it (it has escapes: what it leaves unfinished). */
-function carryAfter(carry: string, chunk: string): string {
-  if (!hasEscape(chunk) && (carry === "" || carry === "\r")) return chunk.endsWith("\r") ? "\r" : "";
-  const data = carry === "\r" ? chunk : carry + chunk;
-  const cut = incompleteTailLength(data);
-  return cut === 0 ? "" : data.slice(data.length - cut);
-}
-
-function hasEscape(text: string): boolean {
-  return text.includes("\x1b") || text.includes("\x9b");
-}
-
-/** How many `\r\n` the text holds. */
-function countCrlf(data: string): number {
-  let count = 0;
-  for (let at = data.indexOf("\r"); at >= 0; at = data.indexOf("\r", at + 1)) {
-    if (data.charCodeAt(at + 1) === 10) count++;
+  private addPlain(plain: string): void {
+    if (plain === "") return;
+    this.text.append(plain);
+    this.lastPlain = plain;
   }
-  return count;
 }
 
 /** How much of a command's output is kept: its beginning and its latest part (a `--follow` may run for hours). Recordings keep as much of each step. */
@@ -185,22 +79,6 @@ export class CappedText {
 
   get length(): number {
     return this.total;
-  }
-
-  /** The head is full: what is appended now goes to the tail. */
-  get headFull(): boolean {
-    return this.head.length >= this.headMax;
-  }
-
-  /**
-   * Counts `count` characters in, not kept: only valid with the head full, and when at least
-   * the tail's size is appended next (which pushes out of it whatever it holds now).
-   */
-  skip(count: number): void {
-    if (!this.headFull) throw new Error("CappedText.skip before its head is full");
-    this.total += count;
-    this.ringEnd = 0;
-    this.ringFilled = 0;
   }
 
   append(data: string): void {
