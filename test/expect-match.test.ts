@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { matchExpected } from "../src/run/expect-match.js";
+import { joinedTextLines, textLines } from "../src/run/expect-text.js";
 
 const ESC = "\u001b";
 
@@ -309,5 +310,19 @@ describe("fragments", () => {
 
   it("without the option, a piece of a line that goes on after a comma is not a match", () => {
     expect(matchExpected("serving insecure client requests on 127.0.0.1:2379", output).passed).toBe(false);
+  });
+});
+
+describe("a long output", () => {
+  it("is compared as its lines, whitespace collapsed and blank lines left out, when it has nothing to collapse too (a property)", () => {
+    const text = fc.array(fc.constantFrom("a", "7", " ", "\t", "\n", "\n\n", "\r", "\u00a0"), { maxLength: 40 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(joinedTextLines(t)).toBe(textLines(t).join("\n"));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(passes("2700000", Array.from({ length: 2700 }, (_, i) => `${i + 1}\n`).join("").replace("2700\n", "2700000\n"))).toBe(true);
+    expect(passes("27", "1\n2\n27x\n")).toBe(false);
   });
 });

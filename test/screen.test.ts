@@ -42,22 +42,51 @@ const escapeChunk = fc.constantFrom(
   "\x1b[K",
   "\x1b[A\x1b[A",
   "\x1bc",
+  "\x1b7",
+  "\x1b8",
+  "\x1b[s",
+  "\x1b[u",
+  "\x1b[3J",
 );
+/** `count` numbered lines, as `seq` prints them. */
+const lines = (count: number, name = "line") => Array.from({ length: count }, (_, i) => `${name} ${i}\r\n`).join("");
+/**
+ * Around the scrollback's size (1000 rows): output that fills it, the cursor saved (the sequence
+ * maybe cut between chunks), more output, the cursor restored and text written there. xterm keeps the saved row counted
+ * from the top of its buffer, scrollback included.
+ */
+const savedCursor = fc
+  .tuple(
+    fc.integer({ min: 900, max: 1100 }),
+    fc.constantFrom("\x1b7", "\x1b[s", "\x1b[?1048h", "\x1b[?1049h\x1b[?1049l"),
+    fc.nat(),
+    fc.integer({ min: 0, max: 120 }),
+    fc.constantFrom("\x1b8", "\x1b[u", "\x1b[?1048l", "\x1b[?1049l"),
+  )
+  .map(([before, save, at, after, restore]) => {
+    const cut = 1 + (at % save.length);
+    return [lines(before), save.slice(0, cut), save.slice(cut) + lines(after, "after"), `${restore}here`] as const;
+  });
 /** An escape sequence cut in two between writes (a chunk boundary), then a long plain output. */
 const splitEscape = fc
   .tuple(fc.constantFrom("\x1b[32m", "\x1b]0;a title\x07", "\x1b[2;4r", "\x1b[?1049h", "\x1b[4h", "\x1b7"), fc.nat(), fc.integer({ min: 1, max: 400 }))
-  .map(([sequence, at, lines]) => {
+  .map(([sequence, at, count]) => {
     const cut = 1 + (at % sequence.length);
-    return [sequence.slice(0, cut), sequence.slice(cut) + Array.from({ length: lines }, (_, i) => `after ${i}\r\n`).join("")] as const;
+    return [sequence.slice(0, cut), sequence.slice(cut) + lines(count, "after")] as const;
   });
 const event = fc.oneof(
   { weight: 2, arbitrary: splitEscape.map(([a, b]) => ({ writes: [a, b] })) },
+  { weight: 1, arbitrary: savedCursor.map((writes) => ({ writes })) },
   { weight: 6, arbitrary: plainChunk.map((chunk) => ({ write: chunk })) },
   { weight: 2, arbitrary: escapeChunk.map((chunk) => ({ write: chunk })) },
   { weight: 1, arbitrary: fc.constant({ read: true }) },
   // A long run of plain output, as `seq` or a build log gives.
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3000 }).map((n) => ({ write: Array.from({ length: n }, (_, i) => `line ${i}\r\n`).join("") })) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3000 }).map((n) => ({ write: lines(n) })) },
 );
+
+// FC_SEED=n FC_RUNS=n replay a failure or search longer.
+const RUNS = Number(process.env.FC_RUNS ?? 400);
+const SEED = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
 
 describe("the session's screen", () => {
   it("shows what a terminal fed every byte shows, read at any time", () => {
@@ -91,9 +120,9 @@ describe("the session's screen", () => {
           screen.dispose();
         }
       }),
-      { numRuns: 400 },
+      { numRuns: RUNS, ...SEED },
     );
-  });
+  }, Math.max(30_000, RUNS * 100));
 
   it("answers a program's query at once, with plain output before it unparsed until then", () => {
     const replies: string[] = [];

@@ -89,5 +89,6 @@ function compare(expected: string, actual: string, lang: string, fragment: boole
 const CONTROL_CHARS = /[\x00-\x08\x0e-\x1f\x7f]/g;
 
 function normaliseOutput(text: string): string {
-  return stripVTControlCharacters(text).replace(/\r\n?/g, "\n").replace(CONTROL_CHARS, "");
+  const stripped = text.includes("\x1b") || text.includes("\x9b") ? stripVTControlCharacters(text) : text;
+  return stripped.replace(/\r\n?/g, "\n").replace(CONTROL_CHARS, "");
 }

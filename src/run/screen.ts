@@ -6,10 +6,13 @@ type Rows = { readonly text: readonly string[]; readonly wrapped: readonly boole
 
 let Terminal: (typeof xtermModule)["Terminal"] | undefined;
 
+/** Rows kept above the screen. */
+const SCROLLBACK = 1000;
+
 /** xterm loads with the first screen that has something to parse: a run whose output is all plain text never loads it. */
 function newTerminal(cols: number, rows: number): HeadlessTerminal {
   Terminal ??= (createRequire(import.meta.url)("@xterm/headless") as typeof xtermModule).Terminal;
-  return new Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
+  return new Terminal({ cols, rows, allowProposedApi: true, scrollback: SCROLLBACK });
 }
 
 /** Parses `text` at once (xterm parses a write on a later tick, unless it follows user input: claiming an empty one makes it parse now). */
@@ -27,11 +30,14 @@ const PENDING_MAX = 64 * 1024;
  * A session's screen: a headless xterm fed with everything the terminal shows. It parses writes asynchronously.
  *
  * Plain output (no escape sequence, only text and line breaks: most of a long output) is parsed
- * only when something reads the screen, and only its part that can still be on it: once plain
- * text holds 2 x rows line breaks after a `\r\n`, every visible row was made by what follows that
- * `\r\n`, so what comes before it can be skipped with the same screen as a result, as long as no
- * scroll region or insert mode is set and the main screen is active. A chunk with an escape
- * sequence (a query a program waits for the answer to, a cursor move) is parsed at once.
+ * only when something reads the screen, and only its part that can still be in the terminal: once
+ * plain text holds scrollback + 2 x rows line breaks after a `\r\n`, every row of the buffer (the
+ * screen and the scrollback above it) was made by what follows that `\r\n`, so what comes before
+ * it can be skipped with the same buffer as a result, as long as no scroll region or insert mode is
+ * set and the main screen is active. The whole buffer, not only the screen: a saved cursor (`ESC 7`,
+ * `ESC[?1049h`) keeps its row counted from the buffer's top, and a resize brings scrollback rows
+ * back. A chunk with an escape sequence (a query a program waits for the answer to, a cursor move)
+ * is parsed at once.
  */
 export class Screen {
   private created: HeadlessTerminal | null = null;
@@ -125,8 +131,8 @@ export class Screen {
     if (this.scrollRegion || term?.modes.insertMode || term?.buffer.active.type === "alternate") return false;
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join("");
     let at = text.length;
-    for (let breaks = 2 * this.height + 1; breaks > 0 && at > 0; breaks--) at = text.lastIndexOf("\n", at - 1);
-    // `at` is the line break before the last 2 x rows ones: cut after it when it is a \r\n.
+    for (let breaks = SCROLLBACK + 2 * this.height + 1; breaks > 0 && at > 0; breaks--) at = text.lastIndexOf("\n", at - 1);
+    // `at` is the line break before the last scrollback + 2 x rows ones: cut after it when it is a \r\n.
     if (at <= 0 || text[at - 1] !== "\r") {
       this.pending = [text];
       return false;
