@@ -32,9 +32,12 @@ export class InterruptFollowUp {
     private readonly stillRunning: () => boolean,
   ) {}
 
-  /** Called right after ^C went to the terminal; `group` was the foreground group then. */
-  start(group: number | null): void {
-    this.schedule({ at: processes.uptimeTicks(), groups: new Set([this.shellPid(), group ?? this.shellPid()]), resent: new Set() }, 0);
+  /**
+   * Called right after ^C went to the terminal; `group` was the foreground group then, `reached`
+   * the processes known to have got it (foregroundJob): none of them gets a second SIGINT.
+   */
+  start(group: number | null, reached: readonly number[] = []): void {
+    this.schedule({ at: processes.uptimeTicks(), groups: new Set([this.shellPid(), group ?? this.shellPid()]), resent: new Set(reached) }, 0);
   }
 
   cancel(): void {
@@ -71,6 +74,26 @@ export class InterruptFollowUp {
       }
     }
   }
+}
+
+/**
+ * The terminal's foreground job, once a ^C typed on the terminal reaches it: its group and its
+ * processes. Null while bash itself holds the terminal (the job is not forked yet, or bash runs
+ * a builtin), or while a process of the job is still a copy of bash that has not exec'd its
+ * program: it runs bash's SIGINT handler, which swallows the ^C. (A subshell has handlers of its
+ * own and children; a nested interactive bash looks like such a copy, and is waited for in vain.)
+ */
+export function foregroundJob(shellPid: number): { readonly group: number; readonly pids: readonly number[] } | null {
+  const group = processes.foregroundGroup(shellPid);
+  if (group === null || group === shellPid) return null;
+  const program = processes.programOf(shellPid);
+  const caught = processes.caughtSignals(shellPid);
+  const stats = processes.allStats();
+  const pids = processes.groupMembers(group, stats);
+  const forkedShell = (pid: number): boolean =>
+    processes.programOf(pid) === program && processes.caughtSignals(pid) === caught && processes.children(pid, stats).length === 0;
+  if (pids.length === 0 || (program !== null && pids.some(forkedShell))) return null;
+  return { group, pids };
 }
 
 /** SIGKILLs what hangs in the foreground of the shell's terminal. */

@@ -32,11 +32,15 @@ interface LineWaiter {
   readonly quietMs: number | null;
   /** The line looks like it starts a shell (mayStartShell). */
   readonly startsShell: boolean;
+  /** A line was typed (not: more input for the line before is awaited). */
+  readonly typed: boolean;
 }
 
 export class LineTracker {
   /** Between a start marker and labrun's next prompt: bash runs something (maybe a nested shell). */
   commandRunning = false;
+  /** When the start marker of the command running came (Date.now()). */
+  startedAt = 0;
   /** Nested interactive shells open inside labrun's bash: lines go to the innermost. */
   depth = 0;
   /** Where the cursor was on the prompt of the nested shell found last. */
@@ -72,6 +76,12 @@ export class LineTracker {
     return running || this.strayPromptTimer !== null;
   }
 
+  /** A line was typed at labrun's bash, which has not started running it yet (bash's readline still has the terminal). */
+  get awaitingStart(): boolean {
+    const waiter = this.waiter;
+    return waiter !== null && waiter.typed && !waiter.started && !waiter.hidden && this.depth === 0 && !this.commandRunning;
+  }
+
   /** Waiting for the line that gives a nested shell its markers. */
   get settingUpShell(): boolean {
     return this.waiter?.hidden === true;
@@ -88,7 +98,7 @@ export class LineTracker {
     const quietMs = line === undefined || hidden ? null : startsShell ? SHELL_QUIET_MS : onlyShells ? null : OTHER_QUIET_MS;
     const echo = this.depth > 0 && line !== undefined ? new EchoFilter(line) : null;
     return new Promise((resolve) => {
-      this.waiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent, level: this.depth, echo, hidden, quietMs, startsShell };
+      this.waiter = { resolve, atPrimaryPrompt, started: false, interruptsBefore: this.interruptsSent, level: this.depth, echo, hidden, quietMs, startsShell, typed: line !== undefined };
     });
   }
 
@@ -145,6 +155,7 @@ export class LineTracker {
     switch (marker.kind) {
       case "start":
         this.commandRunning = true;
+        this.startedAt = Date.now();
         if (this.waiter !== null) this.waiter.started = true;
         break;
       case "more":

@@ -6,7 +6,7 @@
  * several traits (parent chain, session, process group, an environment
  * marker) and kills the union.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 export interface ProcessStat {
   readonly pid: number;
@@ -92,6 +92,38 @@ export function groupMembers(pgid: number, stats: readonly ProcessStat[] = allSt
 export function foregroundGroup(ttyOwnerPid: number): number | null {
   const stat = readStat(ttyOwnerPid);
   return stat !== null && stat.tpgid > 0 ? stat.tpgid : null;
+}
+
+/** The program a process runs (its /proc exe link), or null when it is gone or not ours. */
+export function programOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a process sleeps in wait() for a child, from its wchan; null when the kernel does not
+ * tell (it shows 0 where kernel addresses are hidden) or the process is gone.
+ */
+export function waitsForChild(pid: number): boolean | null {
+  try {
+    const wchan = readFileSync(`/proc/${pid}/wchan`, "utf8").trim();
+    return wchan === "" || wchan === "0" ? null : wchan === "do_wait";
+  } catch {
+    return null;
+  }
+}
+
+/** The signals a process has handlers for (SigCgt, bit n-1 for signal n), or null when it is gone. */
+export function caughtSignals(pid: number): bigint | null {
+  try {
+    const match = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match?.[1] === undefined ? null : BigInt(`0x${match[1]}`);
+  } catch {
+    return null;
+  }
 }
 
 /** Processes whose environment contains `name=value` (inherited through setsid, nohup, daemonizing). */

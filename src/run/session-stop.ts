@@ -5,7 +5,7 @@
  * the shell and everything it started).
  */
 import type { Command, CommandResult } from "./command.js";
-import { InterruptFollowUp } from "./interrupt.js";
+import { foregroundJob, InterruptFollowUp } from "./interrupt.js";
 import type { LineTracker } from "./line-tracker.js";
 import { NESTED_ENV } from "./markers.js";
 import * as processes from "./processes.js";
@@ -17,6 +17,12 @@ const INTERRUPT_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
 /** On close, how long bash may take to exit after SIGHUP before everything gets SIGKILL. */
 const HANGUP_GRACE_MS = 500;
+/** A ^C for a line just typed waits this long at most for bash to start running it (its start marker). */
+const START_WAIT_MS = 1_000;
+/** Then, this long at most after the start marker, for the job to hold the terminal: bash's builtins and loops never hand it over. */
+const JOB_WAIT_MS = 500;
+/** Pauses between two looks at the terminal's foreground job, the last one repeated. */
+const LOOK_MS = [1, 2, 4, 8, 16, 25];
 
 /** What the stopper needs of its session. */
 export interface Stoppable {
@@ -46,8 +52,20 @@ interface NestedShell {
   readonly since: number;
 }
 
+/** A ^C waiting for the command it stops to run its job (see interrupt()). */
+interface PendingInterrupt {
+  readonly command: Command;
+  /** Until then the start marker is awaited. */
+  readonly startBy: number;
+  /** Keys sent meanwhile, typed after it. */
+  readonly held: string[];
+  looks: number;
+  timer: NodeJS.Timeout | null;
+}
+
 export class SessionStopper {
   private readonly followUp: InterruptFollowUp;
+  private pending: PendingInterrupt | null = null;
   /** The nested shells found, by level (index 0: level 1); deeper ones than the tracker's depth have exited. */
   private readonly nested: NestedShell[] = [];
 
@@ -55,9 +73,13 @@ export class SessionStopper {
     this.followUp = new InterruptFollowUp(() => session.get.pid(), () => !session.get.hasExited() && session.lines.commandRunning);
   }
 
-  /** An interrupt's follow-up was for the command it stopped: none may land once the prompt is back or the next command is typed. */
+  /**
+   * An interrupt was for the command it stopped: neither its follow-up nor a ^C still waiting for
+   * the job may land once the prompt is back or the next command is typed.
+   */
   cancelFollowUp(): void {
     this.followUp.cancel();
+    this.dropPending();
   }
 
   /** The line tracker found a nested shell at `level` (its prompt shows). */
@@ -67,8 +89,62 @@ export class SessionStopper {
     this.nested.push({ group: processes.foregroundGroup(this.session.get.pid()), since: processes.uptimeTicks() });
   }
 
-  /** See Session.interrupt(). */
+  /**
+   * See Session.interrupt(). A ^C typed right after a line reaches bash's readline, which drops
+   * the line, or the job between fork and exec, which drops the ^C; so a ^C for a command that
+   * has just been typed waits (bounded) for bash to start it and, on this machine, for its job to
+   * hold the terminal and run its own programs. Keys sent meanwhile follow it.
+   */
   interrupt(): void {
+    const { session } = this;
+    if (this.pending !== null) return;
+    const command = session.get.current();
+    const { lines } = session;
+    const fresh = lines.commandRunning && session.place.local && Date.now() - lines.startedAt < JOB_WAIT_MS;
+    if (command === null || command.finished || session.get.hasExited() || lines.depth > 0 || !(lines.awaitingStart || fresh)) {
+      this.interruptNow();
+      return;
+    }
+    this.pending = { command, startBy: Date.now() + START_WAIT_MS, held: [], looks: 0, timer: null };
+    this.lookForJob();
+  }
+
+  /** The pending ^C goes out once its job runs, or once waiting for it is over; not if its command ended meanwhile. */
+  private lookForJob(): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    const { session } = this;
+    const { lines } = session;
+    if (pending.command.finished || session.get.hasExited()) return this.dropPending();
+    const waiting = lines.awaitingStart
+      ? Date.now() < pending.startBy
+      : lines.commandRunning && lines.depth === 0 && session.place.local && Date.now() - lines.startedAt < JOB_WAIT_MS;
+    const job = session.place.local && lines.commandRunning ? foregroundJob(session.get.pid()) : null;
+    if (waiting && job === null) {
+      pending.timer = setTimeout(() => this.lookForJob(), LOOK_MS[Math.min(pending.looks++, LOOK_MS.length - 1)]);
+      return;
+    }
+    this.pending = null;
+    this.interruptNow(job?.pids);
+    for (const data of pending.held) session.send(data);
+  }
+
+  private dropPending(): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    this.pending = null;
+    if (pending.timer !== null) clearTimeout(pending.timer);
+    for (const data of pending.held) this.session.send(data);
+  }
+
+  /** Keeps keys sent while a ^C waits for its job (session.send): true if they were kept. */
+  held(data: string): boolean {
+    this.pending?.held.push(data);
+    return this.pending !== null;
+  }
+
+  /** ^C now, and for a job that may miss it, SIGINT (interrupt.ts); `reached`: processes known to get the ^C. */
+  private interruptNow(reached: readonly number[] = []): void {
     const { session } = this;
     session.send("\x03");
     // In a nested shell, the ^C is the nested shell's business: a signal to bash would hit what runs it.
@@ -76,8 +152,9 @@ export class SessionStopper {
     if (session.get.hasExited() || !session.lines.commandRunning || session.lines.depth > 0 || !session.place.local) return;
     const group = processes.foregroundGroup(session.get.pid());
     // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
-    if (group !== null && group !== session.get.pid()) processes.signal(session.get.pid(), "SIGINT");
-    this.followUp.start(group);
+    // Nor may it come before bash waits for the job: bash would act on it at its next prompt, and drop a key typed there.
+    if (group !== null && group !== session.get.pid() && processes.waitsForChild(session.get.pid()) !== false) processes.signal(session.get.pid(), "SIGINT");
+    this.followUp.start(group, reached);
   }
 
   /** See Session.stop(). */

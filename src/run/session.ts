@@ -212,9 +212,9 @@ export class Session {
     return result ?? false;
   }
 
-  /** Raw bytes to the terminal, as keys typed by a person. */
+  /** Raw bytes to the terminal, as keys typed by a person (after a ^C still waiting for its job). */
   send(data: string): void {
-    if (this.hasExited) return;
+    if (this.hasExited || this.stopper.held(data)) return;
     // ^C means "stop": lines of the text not typed yet are dropped.
     if (data.includes("\x03")) {
       if (this.current !== null) this.current.aborted = true;
