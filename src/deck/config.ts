@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { backtrackingRisk } from "./backtracking.js";
+import { linearRegexProblem } from "./linear-regex.js";
 import { DEFAULT_LIMITS, UNITS } from "./limits.js";
 
 /** A size: a number of bytes, or a string such as `4MB`, `512 KB`, `1.5GiB` (K, M, G are powers of 1024). */
@@ -38,9 +38,13 @@ const regex = z.string().refine(
 );
 
 /** A regular expression tried on every line the screen shows (prompts:): none that can take exponential time. */
-const lineRegex = regex.superRefine((s, ctx) => {
-  const risk = backtrackingRisk(s);
-  if (risk !== undefined) ctx.addIssue({ code: "custom", message: risk });
+/**
+ * A pattern matched against the screen's lines while a run goes on (`prompts:`): RE2's syntax,
+ * matched by a linear-time engine (re2js), so no pattern can stall labrun on a long line.
+ */
+const lineRegex = z.string().superRefine((s, ctx) => {
+  const problem = linearRegexProblem(s);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
 
 /** How a step is picked by a catch-up profile: a chapter, a slide title, or a range of step ids. */

@@ -5,6 +5,7 @@
  * of a typed line ends, and noticing that output went quiet.
  */
 import { stripVTControlCharacters } from "node:util";
+import { linearRegex, type LinearRegex } from "../deck/linear-regex.js";
 
 /**
  * Prompts recognised on the cursor's line (the text left of the cursor), whatever the shell:
@@ -24,15 +25,16 @@ export const PROMPT_WINDOW = 200;
 
 export class PromptMatcher {
   private readonly patterns: readonly RegExp[];
-  private readonly extra: readonly RegExp[];
+  private readonly extra: readonly LinearRegex[];
 
   /**
    * `extra`: regular expressions from labrun.yml's `prompts:`, tried as well as the defaults
-   * (the configuration refuses those that can take exponential time: deck/backtracking.ts).
+   * (matched in linear time by re2js: no pattern can stall a run; the configuration refuses
+   * what RE2 cannot compile).
    */
   constructor(extra: readonly string[] = []) {
     this.patterns = DEFAULT_PROMPTS.map((p) => new RegExp(p));
-    this.extra = extra.map((p) => new RegExp(p));
+    this.extra = extra.map((p) => linearRegex(p));
   }
 
   /** `beforeCursor`: the cursor's row up to the cursor, spaces kept. */
