@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { StepResult, StepStatus } from "./result.js";
 
 /** Placeholders authors put in URLs: a port found earlier (3xxxx), xxxxx, <...>, an unexpanded $VAR. */
@@ -40,6 +41,8 @@ export interface OpenOptions {
   readonly maxDelayMs?: number;
   /** What `node1` means: the SSH host of a remote run (default: this machine). */
   readonly node?: string;
+  /** Ends the request and the tries at once (the run is stopped or closed): the step is interrupted. */
+  readonly signal?: AbortSignal;
 }
 
 type Opened = Partial<StepResult> & { status: StepStatus };
@@ -63,15 +66,18 @@ export async function openUrl(given: string, timeoutMs: number, recentOutputs: r
   const started = Date.now();
   const deadline = started + timeoutMs;
   let delay = options.firstDelayMs ?? 250;
+  const { signal } = options;
   for (let tries = 1; ; tries++) {
-    const attempt = await tryOnce(target, url, Math.max(1, deadline - Date.now()));
+    if (signal?.aborted) return { status: "interrupted", reason: `interrupted while opening ${url}` };
+    const attempt = await tryOnce(target, url, Math.max(1, deadline - Date.now()), signal);
+    if (signal?.aborted) return { status: "interrupted", reason: `interrupted while opening ${url}` };
     const left = deadline - Date.now();
     const spent = `${tries} tries in ${((Date.now() - started) / 1000).toFixed(1)} s`;
     if (attempt.result.status === "passed") return tries === 1 ? attempt.result : { ...attempt.result, output: `${attempt.result.output ?? ""}\n(answered after ${spent})` };
     if (!attempt.notReady) return attempt.result.status === "failed" && !attempt.answered ? { ...attempt.result, reason: `${attempt.result.reason}${fromHere(options.node)}` } : attempt.result;
     // keep time for one more real try: a try cut short would only say "no answer in time"
     if (left <= LAST_TRY_MS) return { ...attempt.result, reason: `${attempt.result.reason ?? "not ready"}: still not ready after ${spent}${attempt.answered ? "" : fromHere(options.node)}` };
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left - LAST_TRY_MS)));
+    await sleep(Math.min(delay, left - LAST_TRY_MS), undefined, signal ? { signal } : {}).catch(() => undefined);
     delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);
   }
 }
@@ -81,9 +87,10 @@ function fromHere(node: string | undefined): string {
   return node === undefined ? "" : ` (the request goes from this machine to ${node}, the --ssh host: is that port open to it?)`;
 }
 
-async function tryOnce(target: URL, url: string, timeoutMs: number): Promise<{ result: Opened; notReady: boolean; answered?: boolean }> {
+async function tryOnce(target: URL, url: string, timeoutMs: number, stop: AbortSignal | undefined): Promise<{ result: Opened; notReady: boolean; answered?: boolean }> {
   try {
-    const response = await fetch(target, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const response = await fetch(target, { signal: stop ? AbortSignal.any([timeout, stop]) : timeout, redirect: "follow" });
     const body = await response.text();
     const output = `GET ${url}: HTTP ${response.status} ${response.statusText}\n${body.slice(0, 2000)}`;
     if (response.ok) return { result: { status: "passed", output }, notReady: false, answered: true };

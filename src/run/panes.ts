@@ -1,5 +1,7 @@
 import { Session, type SessionOptions } from "./session.js";
 
+const CLOSED = "the run was closed: no shell starts";
+
 export interface PanesOptions extends SessionOptions {
   readonly onData?: (chunk: string) => void;
 }
@@ -12,6 +14,9 @@ export class Panes {
   private readonly sessions: Session[] = [];
   private current = 0;
   private previous = 0;
+  /** Shells being started: close() waits for them, and ends them. */
+  private readonly starting = new Set<Promise<unknown>>();
+  private closed = false;
 
   constructor(private readonly options: PanesOptions) {}
 
@@ -64,8 +69,23 @@ export class Panes {
     this.current = n;
   }
 
-  private async open(): Promise<Session> {
+  /** After close(), no shell starts: a step still in flight when the run was closed fails instead. */
+  private open(): Promise<Session> {
+    if (this.closed) return Promise.reject(new Error(CLOSED));
+    const opening = this.start();
+    this.starting.add(opening);
+    const forget = () => void this.starting.delete(opening);
+    opening.then(forget, forget);
+    return opening;
+  }
+
+  private async start(): Promise<Session> {
     const session = await Session.start(this.options);
+    // Closed while it started: it is ended before close() resolves.
+    if (this.closed) {
+      await session.close();
+      throw new Error(CLOSED);
+    }
     if (this.options.onData) session.onData(this.options.onData);
     this.sessions.push(session);
     return session;
@@ -76,7 +96,9 @@ export class Panes {
     await Promise.all(this.sessions.map((s) => s.stop()));
   }
 
+  /** Ends every shell, those still starting included; no shell starts afterwards. */
   async close(): Promise<void> {
-    await Promise.all(this.sessions.splice(0).map((s) => s.close()));
+    this.closed = true;
+    await Promise.all([...this.sessions.splice(0).map((s) => s.close()), ...[...this.starting].map((p) => p.then(() => undefined, () => undefined))]);
   }
 }

@@ -86,10 +86,14 @@ export class Runner {
    * steps and results (a step they hand back is mapped to the real one to run).
    */
   readonly view: MaskedView;
+  /** Aborted by close() (or the run's signal): what runs outside the shells (an `open`) stops too. */
+  private readonly closing = new AbortController();
+  private readonly stopped: AbortSignal;
 
   constructor(private readonly options: RunOptions = {}) {
     this.reporters = options.reporters ?? [];
     this.view = new MaskedView(options.mask ?? []);
+    this.stopped = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     this.panes = new Panes({
       cwd: options.cwd,
       env: options.env,
@@ -142,8 +146,12 @@ export class Runner {
     return this.panes.active();
   }
 
-  /** Ends every shell of the run and what they started (for callers driving runStep themselves). */
+  /**
+   * Ends every shell of the run and what they started, and the step in flight (for callers driving
+   * runStep themselves): once it resolves, nothing of the run is left running, and no shell starts.
+   */
   close(): Promise<void> {
+    this.closing.abort();
     return this.panes.close();
   }
 
@@ -243,7 +251,7 @@ export class Runner {
       case "tmux":
         return { status: "passed", reason: await this.panes.tmux(step.text) };
       case "open":
-        return openUrl(step.text, this.timeoutFor(step), this.recentOutputs(), this.options.ssh ? { node: this.options.ssh.hostname ?? this.options.ssh.host } : {});
+        return openUrl(step.text, this.timeoutFor(step), this.recentOutputs(), { signal: this.stopped, ...(this.options.ssh ? { node: this.options.ssh.hostname ?? this.options.ssh.host } : {}) });
       case "manual":
         return { status: "skipped", reason: "shown to the attendee, not run" };
     }
