@@ -120,7 +120,7 @@ describe("transcript mode: run, for real", () => {
     const junit = join(dir, "j.xml");
     const r = await cli(["run", deck, "--ci", "--transcripts", "--step-timeout", "20", "--reporter", "json", "--output", json, "--junit", junit]);
     expect(r.stderr).not.toMatch(/not on PATH/);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^12 passed, 0 failed, 1 skipped, 0 timed out/m);
     const report = JSON.parse(readFileSync(json, "utf8")) as { steps: { text: string; kind: string; status: string; reason?: string; exitCode: number | null; durationMs: number }[] };
     const step = (text: string, kind = "bash") => report.steps.find((s) => s.text === text && s.kind === kind)!;
