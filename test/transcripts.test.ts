@@ -35,7 +35,7 @@ describe("transcript mode: plan", () => {
       "bash 33 yes labrun",
       "hidden wait 34 labrun",
       "key 36 ^C",
-      "expect 34 labrun\nlabrun",
+      "expect 34 labrun",
       "bash 37 echo \"back at the prompt\"",
       "expect 38 back at the prompt",
       // A Dockerfile, YAML and shell without a prompt are no steps; a command with a value to fill in is shown, not run.
@@ -127,7 +127,7 @@ describe("transcript mode: run, for real", () => {
     expect(step("cat /nonexistent/labrun-file")).toMatchObject({ status: "passed", exitCode: 1, reason: "exit status 1, as the slide shows (cat: /nonexistent/labrun-file: No such file or directory)" });
     expect(step("labrun-no-such-command")).toMatchObject({ status: "passed", exitCode: 127 });
     // ^C stopped `yes` (the next command did not wait for the step's timeout), and its output was matched without the ^C.
-    expect(step("labrun\nlabrun", "expect").status).toBe("passed");
+    expect(step("labrun", "expect").status).toBe("passed");
     expect(step('echo "back at the prompt"').durationMs).toBeLessThan(10_000);
     expect(readFileSync(junit, "utf8")).toContain('tests="13"');
   }, 120_000);
@@ -179,7 +179,8 @@ describe.skipIf(!corpusPresent)("transcript mode on the real containers course (
     // `docker logs --follow` then ^C: a key, and the lines shown before it are the output.
     expect(find("Background_Containers.md", 253)).toEqual(["bash docker logs --tail 1 --follow 068"]);
     expect(find("Background_Containers.md", 256)).toEqual(["key ^C"]);
-    expect(find("Background_Containers.md", 254)).toEqual(["expect Fri Feb 20 00:57:12 UTC 2015\nFri Feb 20 00:57:13 UTC 2015"]);
+    // The line just before ^C may be cut by it (`Fri Feb 20 00:5^C`): not compared.
+    expect(find("Background_Containers.md", 254)).toEqual(["expect Fri Feb 20 00:57:12 UTC 2015"]);
     // In a nested shell (`/ # ping es`), ^C is a key and the statistics after it are output.
     expect(find("Container_Network_Model.md", 217)).toEqual(["key ^C"]);
     expect(steps.find(at("Container_Network_Model.md", 213))?.text).toMatch(/time=0\.114 ms\n\.\.\.\n--- es ping statistics ---/);

@@ -78,9 +78,13 @@ export function transcriptSteps(entries: readonly TranscriptEntry[], line: numbe
     const at = (i: number) => line + entry.outputLines[i]!;
     const steps: BlockStep[] = [command];
     let from = 0;
+    const waited = new Set<number>();
     for (const i of interrupts) {
       const stable = lines.slice(from, i).findIndex((l) => l.trim() !== "" && !UNSTABLE.test(l));
-      if (stable >= 0) steps.push({ kind: "wait", text: lines[from + stable]!.trim(), line: at(from + stable), hidden: true });
+      if (stable >= 0) {
+        waited.add(from + stable);
+        steps.push({ kind: "wait", text: lines[from + stable]!.trim(), line: at(from + stable), hidden: true });
+      }
       steps.push({ kind: "key", text: "^C", line: at(i) });
       from = i + 1;
     }
@@ -88,7 +92,13 @@ export function transcriptSteps(entries: readonly TranscriptEntry[], line: numbe
     const first = lines.findIndex((l) => l.trim() !== "" && !INTERRUPT.test(l));
     if (first >= 0) {
       // Where ^C was typed the terminal shows what it shows (`^C` echoed, or nothing): any lines.
-      const expected = lines.map((l) => (INTERRUPT.test(l) ? "..." : l)).join("\n").replace(/(?:\n\.\.\.)+$/, "");
+      // The line printed just before it may be cut there (`labr^C`), unless labrun waited for it whole.
+      const cut = (i: number) => INTERRUPT.test(lines[i] ?? "") || (INTERRUPT.test(lines[i + 1] ?? "") && !waited.has(i));
+      const expected = lines
+        .map((l, i) => (cut(i) ? "..." : l))
+        .filter((l, i, all) => l !== "..." || all[i - 1] !== "...")
+        .join("\n")
+        .replace(/(?:\n\.\.\.)+$/, "");
       // No expectedBlock: --update would write the output over the `^C` lines.
       steps.push({ kind: "expect", text: expected, line: at(first), expectation: strictness(printed.join("\n"), { transcript: true }) });
     }
