@@ -1,19 +1,7 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allPids, isLive } from "../src/run/processes.js";
 import { Session } from "../src/run/session.js";
+import { processesRunning } from "./leftovers.js";
 
-/** Live processes whose command line is exactly `args`. */
-function processesRunning(...args: string[]): number[] {
-  const wanted = args.join("\0") + "\0";
-  return allPids().filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === wanted && isLive(pid);
-    } catch {
-      return false;
-    }
-  });
-}
 
 const within = <T>(promise: Promise<T>, ms: number): Promise<T | "too late"> =>
   Promise.race([promise, new Promise<"too late">((resolve) => setTimeout(() => resolve("too late"), ms))]);

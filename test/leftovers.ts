@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { allPids, isLive } from "../src/run/processes.js";
 
 /**
  * Live (not zombie) processes whose command line or environment contains `token`, read from the
@@ -29,4 +30,16 @@ export function killProcessesWith(token: string): void {
       // gone already
     }
   }
+}
+
+/** Live (not zombie) processes whose command line is exactly `args`. */
+export function processesRunning(...args: string[]): number[] {
+  const wanted = args.join("\0") + "\0";
+  return allPids().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === wanted && isLive(pid);
+    } catch {
+      return false;
+    }
+  });
 }

@@ -5,18 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { spawn } from "node:child_process";
 import { allPids, descendants, foregroundGroup, isLive, killTree, readStat, sessionMembers } from "../src/run/processes.js";
 import { CappedText, closeAllSessionsSync, keyBytes, keysBytes, Session } from "../src/run/session.js";
+import { processesRunning } from "./leftovers.js";
 
-/** Live (not zombie) processes whose command line is exactly `args`. */
-function processesRunning(...args: string[]): number[] {
-  const wanted = args.join("\0") + "\0";
-  return allPids().filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === wanted && isLive(pid);
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** A number nobody else uses as `sleep` argument, to find our sleeps in /proc. */
 function uniqueSeconds(): string {

@@ -12,7 +12,12 @@ interface MissedInterrupt {
   readonly groups: Set<number>;
   /** Young processes that got a second SIGINT. */
   readonly resent: Set<number>;
+  /** The job bash waits for when the interrupt came, which bash is to hear of too (null: not, or done). */
+  shellJob: number | null;
 }
+
+/** How long after the ^C bash gets its SIGINT, if the job it waits for is still there. */
+const SHELL_SIGINT_AFTER_MS = 20;
 
 /**
  * A process bash has just forked takes the terminal before it execs the
@@ -36,8 +41,8 @@ export class InterruptFollowUp {
    * Called right after ^C went to the terminal; `group` was the foreground group then, `reached`
    * the processes known to have got it (foregroundJob): none of them gets a second SIGINT.
    */
-  start(group: number | null, reached: readonly number[] = []): void {
-    this.schedule({ at: processes.uptimeTicks(), groups: new Set([this.shellPid(), group ?? this.shellPid()]), resent: new Set(reached) }, 0);
+  start(group: number | null, reached: readonly number[] = [], tellShell = false): void {
+    this.schedule({ at: processes.uptimeTicks(), groups: new Set([this.shellPid(), group ?? this.shellPid()]), resent: new Set(reached), shellJob: tellShell ? group : null }, 0);
   }
 
   cancel(): void {
@@ -45,16 +50,31 @@ export class InterruptFollowUp {
     this.timer = null;
   }
 
-  private schedule(missed: MissedInterrupt, attempt: number): void {
+  private schedule(missed: MissedInterrupt, attempt: number, elapsed = 0): void {
     this.cancel();
     const delay = FOLLOW_UP_MS[attempt];
     if (delay === undefined) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       if (!this.stillRunning()) return;
+      if (elapsed + delay >= SHELL_SIGINT_AFTER_MS) this.tellShell(missed);
       this.resend(missed);
-      this.schedule(missed, attempt + 1);
+      this.schedule(missed, attempt + 1, elapsed + delay);
     }, delay);
+  }
+
+  /**
+   * SIGINT to bash too, so that a loop whose program handles ^C itself ends, once the job had time
+   * to die of the ^C: only while bash still waits for that same job. Sent at once, it could land
+   * after the job died and bash prompted again, where readline drops what is being typed
+   * (`echo done` ran as `cho done`).
+   */
+  private tellShell(missed: MissedInterrupt): void {
+    const job = missed.shellJob;
+    if (job === null) return;
+    missed.shellJob = null;
+    const shellPid = this.shellPid();
+    if (processes.foregroundGroup(shellPid) === job && processes.waitsForChild(shellPid) !== false) processes.signal(shellPid, "SIGINT");
   }
 
   private resend(missed: MissedInterrupt): void {

@@ -152,9 +152,8 @@ export class SessionStopper {
     if (session.get.hasExited() || !session.lines.commandRunning || session.lines.depth > 0 || !session.place.local) return;
     const group = processes.foregroundGroup(session.get.pid());
     // At its prompt bash owns the terminal; a SIGINT there would print a new prompt and confuse line tracking.
-    // Nor may it come before bash waits for the job: bash would act on it at its next prompt, and drop a key typed there.
-    if (group !== null && group !== session.get.pid() && processes.waitsForChild(session.get.pid()) !== false) processes.signal(session.get.pid(), "SIGINT");
-    this.followUp.start(group, reached);
+    // Bash hears of it later, if the job is still running (InterruptFollowUp.tellShell).
+    this.followUp.start(group, reached, group !== null && group !== session.get.pid());
   }
 
   /** See Session.stop(). */
