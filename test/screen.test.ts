@@ -124,6 +124,25 @@ describe("the session's screen", () => {
     );
   }, Math.max(30_000, RUNS * 100));
 
+  it("long lines: more than 64 KB waiting that holds too few line breaks to skip is kept, then skipped, the same as every byte parsed", () => {
+    const screen = new Screen(COLS, ROWS, () => {});
+    const ref = reference();
+    try {
+      // 3000 lines of 150 characters (1000 + 2 x rows of them are over 64 KB), in 4 KB chunks, a cursor saved half-way.
+      const lines = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(5, "0")} ${"y".repeat(144)}\r\n`);
+      const output = lines.slice(0, 1500).join("") + "\x1b7" + lines.slice(1500).join("") + "\x1b8tail";
+      for (let at = 0; at < output.length; at += 4096) {
+        screen.write(output.slice(at, at + 4096));
+        ref.write(output.slice(at, at + 4096));
+      }
+      const want = ref.view();
+      expect(screen.rows()).toEqual({ text: want.text, wrapped: want.wrapped });
+      expect(screen.beforeCursor()).toEqual(want.beforeCursor);
+    } finally {
+      screen.dispose();
+    }
+  });
+
   it("answers a program's query at once, with plain output before it unparsed until then", () => {
     const replies: string[] = [];
     const screen = new Screen(COLS, ROWS, (reply) => replies.push(reply));

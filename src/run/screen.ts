@@ -25,6 +25,12 @@ function writeNow(term: HeadlessTerminal, text: string, parsed?: () => void): vo
 const PLAIN = /^[^\x00-\x06\x0b\x0c\x0e-\x1f\x7f-\x9f]*$/;
 /** How much plain output may wait, unparsed, before what the screen no longer shows of it is dropped. */
 const PENDING_MAX = 64 * 1024;
+/**
+ * Plain output waiting that holds too few line breaks to skip any (long lines: the buffer's
+ * scrollback + 2 x rows lines are more than PENDING_MAX) waits for more, up to this, the next look
+ * at it coming when it has doubled (each look joins and scans it).
+ */
+const PENDING_LONG_LINES_MAX = 4 * 1024 * 1024;
 
 /**
  * A session's screen: a headless xterm fed with everything the terminal shows. It parses writes asynchronously.
@@ -46,6 +52,8 @@ export class Screen {
   private unparsedWrites = 0;
   private pending: string[] = [];
   private pendingLength = 0;
+  /** The length of plain output waiting at which skipHidden is tried next. */
+  private nextSkipAt = PENDING_MAX;
   /** A scroll region other than the whole screen was set (DECSTBM): skipping plain text would change the screen. */
   private scrollRegion = false;
   /**
@@ -107,12 +115,19 @@ export class Screen {
     if (this.openSequence === "" && PLAIN.test(chunk)) {
       this.pending.push(chunk);
       this.pendingLength += chunk.length;
-      if (this.pendingLength > PENDING_MAX && !this.skipHidden()) this.flush();
+      if (this.pendingLength > this.nextSkipAt) this.skipOrFlush();
       return;
     }
     this.flush();
     this.parse(chunk);
     this.openSequence = unfinishedSequence(this.openSequence + chunk);
+  }
+
+  private skipOrFlush(): void {
+    const skipped = this.skipHidden();
+    if (skipped === "skipped") this.nextSkipAt = Math.max(PENDING_MAX, 2 * this.pendingLength);
+    else if (skipped === "too few lines" && this.pendingLength < PENDING_LONG_LINES_MAX) this.nextSkipAt = 2 * this.pendingLength;
+    else this.flush();
   }
 
   /** Parses the plain output waiting, what can still be on the screen of it. */
@@ -122,25 +137,26 @@ export class Screen {
     const text = this.pending.join("");
     this.pending = [];
     this.pendingLength = 0;
+    this.nextSkipAt = PENDING_MAX;
     this.parse(text);
   }
 
-  /** Drops the plain output waiting that can no longer be on the screen; false if none could be dropped. */
-  private skipHidden(): boolean {
+  /** Drops the plain output waiting that can no longer be in the terminal's buffer; or why none could be dropped. */
+  private skipHidden(): "skipped" | "too few lines" | "not here" {
     const term = this.created;
-    if (this.scrollRegion || term?.modes.insertMode || term?.buffer.active.type === "alternate") return false;
+    if (this.scrollRegion || term?.modes.insertMode || term?.buffer.active.type === "alternate") return "not here";
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join("");
     let at = text.length;
     for (let breaks = SCROLLBACK + 2 * this.height + 1; breaks > 0 && at > 0; breaks--) at = text.lastIndexOf("\n", at - 1);
     // `at` is the line break before the last scrollback + 2 x rows ones: cut after it when it is a \r\n.
     if (at <= 0 || text[at - 1] !== "\r") {
       this.pending = [text];
-      return false;
+      return at <= 0 ? "too few lines" : "not here";
     }
     const kept = text.slice(at + 1);
     this.pending = [kept];
     this.pendingLength = kept.length;
-    return true;
+    return "skipped";
   }
 
   private parse(chunk: string): void {
