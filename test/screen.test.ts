@@ -143,6 +143,39 @@ describe("the session's screen", () => {
     }
   });
 
+  it("parses only what can still be in the terminal of a long plain output (20 MB of `seq`: under 1% of it reaches the emulator)", () => {
+    // The emulator's own write, counted: the screen must not hand it every byte of a big output.
+    const write = xterm.Terminal.prototype.write;
+    let parsed = 0;
+    xterm.Terminal.prototype.write = function (this: InstanceType<typeof xterm.Terminal>, data: string | Uint8Array, callback?: () => void) {
+      parsed += data.length;
+      return write.call(this, data, callback);
+    };
+    const screen = new Screen(COLS, ROWS, () => {});
+    try {
+      // seq 1 2700000 as a terminal gets it: 4 KB reads, an escape sequence (a prompt's colour) before it.
+      screen.write("\x1b[32m$\x1b[0m seq 1 2700000\r\n");
+      let output = "";
+      let total = 0;
+      for (let n = 1; n <= 2_700_000; n++) {
+        output += `${n}\r\n`;
+        if (output.length >= 4096) {
+          screen.write(output);
+          total += output.length;
+          output = "";
+        }
+      }
+      screen.write(output);
+      total += output.length;
+      expect(total).toBeGreaterThan(20_000_000);
+      expect(screen.rows().text).toEqual(["2699997", "2699998", "2699999", "2700000"]);
+      expect(parsed).toBeLessThan(total / 100);
+    } finally {
+      xterm.Terminal.prototype.write = write;
+      screen.dispose();
+    }
+  });
+
   it("answers a program's query at once, with plain output before it unparsed until then", () => {
     const replies: string[] = [];
     const screen = new Screen(COLS, ROWS, (reply) => replies.push(reply));
