@@ -283,6 +283,26 @@ describe("the UI shows a deck's control characters, never obeys them", () => {
   });
 });
 
+describe("a failed step's output in the --ci log is shown as the terminal showed it, masked", () => {
+  it("a secret the terminal put together (\\r, \\b) is masked, and no \\r reaches the log (nor the GitHub annotation)", async () => {
+    const dir = scratchDir("labrun-ci-mask-");
+    const secret = `tok-${Date.now().toString(36)}-value`;
+    const deck = join(dir, "deck.md");
+    // Two lines that show the secret on a terminal, neither holding it as such; then a progress bar; then a failure.
+    writeFileSync(deck, exercise("Rebuilt", bash(`printf '%sZ\\b%s\\n' "\${TOKEN%?}" "\${TOKEN: -1}"; printf 'X%s' "\${TOKEN:1}"; printf '\\r%s\\n' "\${TOKEN:0:1}"; printf '10%%\\r50%%\\r100%%\\n'; false`)));
+    const r = await cli(["run", deck, "--ci", "--mask", "TOKEN"], { env: { ...process.env, TOKEN: secret, GITHUB_ACTIONS: "true" } as Record<string, string> });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stdout).not.toContain("\r");
+    expect(r.stdout).toContain("\n    ****\n    ****\n    100%\n");
+    const annotation = r.stdout.split("\n").find((line) => line.startsWith("::error "));
+    expect(annotation).toContain("%0A****%0A****%0A100%25");
+    // Without --mask, the log shows the lines as the terminal did.
+    const plain = await cli(["run", deck, "--ci"], { env: { ...process.env, TOKEN: secret } as Record<string, string> });
+    expect(plain.stdout).toContain(`\n    ${secret}\n    ${secret}\n    100%\n`);
+  }, 60_000);
+});
+
 describe("the HTML report masks what the terminal shows", () => {
   it("a secret the terminal puts together (\\r, \\b, a wrapped line) is masked on the rendered screen", async () => {
     const secret = `tok-${Date.now().toString(36)}-value`;

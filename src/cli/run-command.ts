@@ -201,7 +201,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   // A shard's catch-up is marked as such, and left out of its results (the shard that owns those steps reports them).
   const replayed = selected.shard ? selected.replayed : new Set<string>();
-  const reporters: Reporter[] = [new CiReporter(process.stdout, { color, catchUp: replayed })];
+  const reporters: Reporter[] = [new CiReporter(process.stdout, { color, catchUp: replayed, mask })];
   const deck = { title: masker.mask(planned.deck.title), source: masker.mask(source) };
   const shard = selected.shard ? { index: selected.shard.index, total: selected.shard.total } : undefined;
   const note = selected.shard && steps.length === 0 ? noStepsNote(selected.shard) : nothingToRun ? "no steps to run in this deck" : undefined;
@@ -214,7 +214,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const junit = new JunitReporter(values.junit, { name: masker.mask(planned.deck.title) });
     reporters.push({ onRunEnd: (results, summary) => junit.onRunEnd(results.filter((r) => !replayed.has(r.step.id)), summary) });
   }
-  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout));
+  if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout, mask));
   const cols = 120;
   const rows = 40;
   if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));

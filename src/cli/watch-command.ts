@@ -79,7 +79,7 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
     strictExpectations: values["strict-expectations"] ?? false,
     mask,
     signal: controller.signal,
-    reporters: [new CiReporter(process.stdout, { color })],
+    reporters: [new CiReporter(process.stdout, { color, mask })],
     cols: 120,
     rows: 40,
   });

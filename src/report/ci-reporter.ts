@@ -10,12 +10,15 @@ import {
   visible,
 } from "./format.js";
 import { failedCatchUp, ownSummary } from "./own-results.js";
+import { Masker } from "../run/masker.js";
 
 export interface CiReporterOptions {
   /** Colour the output; the caller decides (TTY, NO_COLOR, --color). */
   readonly color?: boolean;
   /** Ids of the steps a shard replays first: marked `(catch-up)`, and not counted in its summary. */
   readonly catchUp?: ReadonlySet<string>;
+  /** The run's secrets (--mask values): masked in a failed step's output as a terminal shows it, too. */
+  readonly mask?: readonly string[];
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2 } as const;
@@ -59,6 +62,7 @@ const OUTPUT_LINES = 20;
 export class CiReporter implements Reporter {
   private readonly color: boolean;
   private readonly catchUp: ReadonlySet<string>;
+  private readonly masker: Masker;
 
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,
@@ -66,6 +70,7 @@ export class CiReporter implements Reporter {
   ) {
     this.color = opts.color ?? false;
     this.catchUp = opts.catchUp ?? new Set();
+    this.masker = new Masker(opts.mask ?? []);
   }
 
   onStepResult(result: StepResult): void {
@@ -136,7 +141,7 @@ export class CiReporter implements Reporter {
     if (attempts.length > 0) details.push(indent(attempts.join("\n")));
     else if (reason) details.push(indent(visible(reason)));
     if (result.notRetried) details.push(indent(visible(`not retried: ${result.notRetried}`)));
-    const output = tail(result.output, OUTPUT_LINES);
+    const output = tail(result.output, OUTPUT_LINES, undefined, (text) => this.masker.mask(text));
     if (output.length > 0) details.push(this.paint("dim", indent(output.join("\n"))));
     for (const assertion of failedAssertions(result)) details.push(this.paintDiff(indent(assertionDiff(assertion))));
     return details.filter((detail) => detail !== "");

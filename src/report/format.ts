@@ -10,6 +10,19 @@ export function plain(text: string): string {
   return stripVTControlCharacters(text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
 }
 
+/** A line as a terminal shows it: `\r` goes back to its start and `\b` back one character, what follows writing over what was there. */
+export function overstrike(line: string): string {
+  if (!line.includes("\r") && !line.includes("\b")) return line;
+  const cells: string[] = [];
+  let column = 0;
+  for (const char of line) {
+    if (char === "\r") column = 0;
+    else if (char === "\b") column = Math.max(0, column - 1);
+    else cells[column++] = char;
+  }
+  return Array.from(cells, (cell) => cell ?? " ").join("");
+}
+
 /** Splits text into lines, ignoring the final line break. */
 export function lines(text: string): string[] {
   const body = text.replace(/\r\n/g, "\n").replace(/\n+$/, "");
@@ -31,8 +44,11 @@ export const TAIL_CHARS = 4000;
  * The last `count` lines of an output, at most `maxChars` characters of it (a longer line keeps
  * its end, after `…`), with a note of how many lines were left out before them. Only that end of
  * the output is looked at closely: a huge output is scanned for line breaks, never copied.
+ * Each line is shown as a terminal shows it (`\r` and `\b` write over what was there: a progress
+ * bar's last state), then passed through `mask`: a secret that only the terminal put together
+ * (`XXXXter2\rhun`) is masked too, and the log holds no `\r` that a terminal viewing it would obey.
  */
-export function tail(output: string, count = 20, maxChars = TAIL_CHARS): string[] {
+export function tail(output: string, count = 20, maxChars = TAIL_CHARS, mask: (line: string) => string = (line) => line): string[] {
   let end = output.length;
   while (end > 0 && (output[end - 1] === "\n" || output[end - 1] === "\r")) end--;
   if (end === 0) return [];
@@ -43,7 +59,7 @@ export function tail(output: string, count = 20, maxChars = TAIL_CHARS): string[
   if (cut) start = end - maxChars;
   let hidden = 0;
   for (let at = output.indexOf("\n"); at !== -1 && at < start; at = output.indexOf("\n", at + 1)) hidden++;
-  const shown = lines(plain(output.slice(start, end)));
+  const shown = lines(stripVTControlCharacters(output.slice(start, end))).map((line) => mask(plain(overstrike(line))));
   if (cut && shown.length > 0) shown[0] = `…${shown[0]}`;
   return hidden > 0 ? [`… ${hidden} line${hidden === 1 ? "" : "s"} above not shown`, ...shown] : shown;
 }

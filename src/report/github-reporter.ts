@@ -1,5 +1,6 @@
 import type { Reporter, StepResult } from "../run/result.js";
 import { assertionDiff, attemptLines, failedAssertions, failureMessage, slideLabel, tail, visible } from "./format.js";
+import { Masker } from "../run/masker.js";
 
 /** How many lines of output an annotation carries (GitHub shows annotations in a small box). */
 const OUTPUT_LINES = 10;
@@ -10,13 +11,21 @@ const OUTPUT_LINES = 10;
  * `::warning` for a loose expectation that did not match and for a flaky step (--retries).
  */
 export class GithubReporter implements Reporter {
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+  private readonly masker: Masker;
+
+  /** `mask`: the run's secrets (--mask values), masked in a failed step's output as a terminal shows it, too. */
+  constructor(
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    mask: readonly string[] = [],
+  ) {
+    this.masker = new Masker(mask);
+  }
 
   onStepResult(result: StepResult): void {
     if (result.warning) this.out.write(warningAnnotation(result) + "\n");
     if (result.flaky) this.out.write(flakyAnnotation(result) + "\n");
     if (result.status !== "failed" && result.status !== "timedOut" && result.status !== "interrupted") return;
-    this.out.write(annotation(result) + "\n");
+    this.out.write(annotation(result, (text) => this.masker.mask(text)) + "\n");
   }
 }
 
@@ -39,7 +48,7 @@ export function flakyAnnotation(result: StepResult): string {
 
 const TITLES: Partial<Record<StepResult["status"], string>> = { timedOut: "Timed out", interrupted: "Interrupted" };
 
-export function annotation(result: StepResult): string {
+export function annotation(result: StepResult, mask?: (line: string) => string): string {
   const { step } = result;
   const title = `${TITLES[result.status] ?? "Failed"}: ${slideLabel(result)}`;
   const message = [
@@ -47,7 +56,7 @@ export function annotation(result: StepResult): string {
     ...(result.earlierAttempts?.length ? [`tried ${result.attempts} times:`, ...attemptLines(result)] : []),
     ...(result.notRetried ? [`not retried: ${result.notRetried}`] : []),
     ...failedAssertions(result).map(assertionDiff),
-    ...(result.output.trim() ? ["output:", ...tail(result.output, OUTPUT_LINES)] : []),
+    ...(result.output.trim() ? ["output:", ...tail(result.output, OUTPUT_LINES, undefined, mask)] : []),
   ].join("\n");
   const properties = `file=${escapeProperty(step.file)},line=${step.line},title=${escapeProperty(title)}`;
   return `::error ${properties}::${escapeData(message)}`;
