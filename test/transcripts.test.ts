@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { planDeck } from "../src/index.js";
 import { readTranscript } from "../src/parse/transcript.js";
-import { shownError, transcriptSteps } from "../src/parse/transcript-steps.js";
+import { saysStopWithCtrlC, shownError, transcriptSteps } from "../src/parse/transcript-steps.js";
+import { lineShape } from "../src/run/line-shape.js";
 import { cli, fixture, ROOT, scratchDir } from "./helpers.js";
 
 const deck = fixture("transcripts", "deck.md");
@@ -179,11 +180,12 @@ describe.skipIf(!corpusPresent)("transcript mode on the real containers course (
     // `docker logs --follow` then ^C: a key, and the lines shown before it are the output.
     expect(find("Background_Containers.md", 253)).toEqual(["bash docker logs --tail 1 --follow 068"]);
     expect(find("Background_Containers.md", 256)).toEqual(["key ^C"]);
-    // The line just before ^C may be cut by it (`Fri Feb 20 00:5^C`): not compared.
-    expect(find("Background_Containers.md", 254)).toEqual(["expect Fri Feb 20 00:57:12 UTC 2015"]);
+    // A line like the first it shows is waited for (its date and time change); the line just
+    // before ^C may be cut by it (`Fri Feb 20 00:5^C`): not compared.
+    expect(find("Background_Containers.md", 254)).toEqual(["wait Fri Feb 20 00:57:12 UTC 2015", "expect Fri Feb 20 00:57:12 UTC 2015"]);
     // In a nested shell (`/ # ping es`), ^C is a key and the statistics after it are output.
     expect(find("Container_Network_Model.md", 217)).toEqual(["key ^C"]);
-    expect(steps.find(at("Container_Network_Model.md", 213))?.text).toMatch(/time=0\.114 ms\n\.\.\.\n--- es ping statistics ---/);
+    expect(steps.find((s) => at("Container_Network_Model.md", 213)(s) && s.kind === "expect")?.text).toMatch(/time=0\.114 ms\n\.\.\.\n--- es ping statistics ---/);
     // Templates are shown, not run; a continued command is one command.
     expect(find("Naming_And_Inspecting.md", 86)).toEqual(["manual docker inspect <containerID>"]);
     expect(steps.filter((s) => s.kind === "bash" && /^FROM |^version:|^services:/m.test(s.text))).toEqual([]);
@@ -211,4 +213,88 @@ describe("transcript commands shown, not run", () => {
     expect(kinds("$ echo '<h1>hi</h1>' > index.html")).toEqual(["bash echo '<h1>hi</h1>' > index.html"]);
     expect(kinds("$ docker top web\nPID")).toEqual(["bash docker top web", "expect PID"]);
   });
+});
+
+describe("transcript commands that run until interrupted", () => {
+  const interrupts = fixture("transcripts", "interrupts.md");
+
+  it("plan: prose after the block that says to press ^C, a `^C` with output after it, an author's note of an interrupt", async () => {
+    const planned = await planDeck(interrupts, { transcripts: true });
+    expect(planned.graph.steps.map((s) => `${s.hidden ? "hidden " : ""}${s.kind} ${s.line} ${s.text.split("\n")[0]}${s.lineLike ? " (like)" : ""}`)).toEqual([
+      "bash 8 while :; do date -u; sleep 0.2; done",
+      // Its first line changes from run to run: a line like it is waited for; the key is on the prose's line.
+      "hidden wait 9 Fri Feb 20 00:28:53 UTC 2015 (like)",
+      "key 16 ^C",
+      "expect 9 Fri Feb 20 00:28:53 UTC 2015",
+      "bash 23 bash -c 'trap \"echo --- 2 lines counted ---; exit 0\" INT; echo counting; while :; do sleep 0.1; done'",
+      "hidden wait 24 counting",
+      "key 25 ^C",
+      "expect 24 counting",
+      "bash 33 sleep 1000",
+      "key 34 ^C",
+      // Prose that mentions ^C without telling the reader to press it changes nothing.
+      "bash 42 echo done",
+      "expect 43 done",
+      "bash 49 echo back",
+      "expect 50 back",
+      "bash 60 sleep 1000",
+      "hidden wait 61 Tue Mar  3 10:00:00 UTC 2020 (like)",
+      "key 62 ^C",
+    ]);
+    // What the command printed as it stopped is its output, after whatever the ^C showed.
+    expect(planned.graph.steps[7]!.text).toBe("counting\n...--- 2 lines counted ---");
+    // Without transcript mode, the same deck has no steps, and none of this.
+    expect((await planDeck(interrupts)).graph.steps).toEqual([]);
+  });
+
+  it("the real course: the clock runs until ^C as its prose says, and a ping that shows nothing is interrupted", async () => {
+    if (!corpusPresent) return;
+    const planned = await planDeck(join(CORPUS, "containers", "Background_Containers.md"), { transcripts: true });
+    const clock = planned.graph.steps.findIndex((s) => s.text === "docker run jpetazzo/clock");
+    expect(planned.graph.steps.slice(clock, clock + 3).map((s) => `${s.kind} ${s.line} ${s.text}${s.lineLike ? " (like)" : ""}`)).toEqual([
+      "bash 32 docker run jpetazzo/clock",
+      "wait 33 Fri Feb 20 00:28:53 UTC 2015 (like)",
+      "key 40 ^C",
+    ]);
+    const network = await planDeck(join(CORPUS, "containers", "Container_Network_Model.md"), { transcripts: true });
+    const ping = network.graph.steps.findIndex((s) => s.text === "ping 172.20.0.3");
+    expect(network.graph.steps.slice(ping, ping + 2).map((s) => `${s.kind} ${s.line} ${s.text}`)).toEqual(["bash 712 ping 172.20.0.3", "key 713 ^C"]);
+  });
+
+  it("only an order at a sentence's start is one", () => {
+    for (const yes of ["* This container will run forever.\n* To stop it, press `^C`.", "6. Hit Ctrl-C to stop the whole stack", "* Interrupt it with Ctrl-C.", "Then press ^C.", "Use `^C` to exit."]) {
+      expect(saysStopWithCtrlC(yes), yes).toBe(true);
+    }
+    for (const no of ["(But not by hitting `^C`, as this would deliver `SIGINT` to the container.)", "* `^C` will detach, rather than stop the container.", "When we hit Ctrl-C, Compose tries to gracefully terminate all of the containers.", "Sometimes, `^C` won't be enough.", "Press Enter to go on."]) {
+      expect(saysStopWithCtrlC(no), no).toBe(false);
+    }
+  });
+
+  it("a line like the one shown: numbers, times, addresses and dates may differ, words and punctuation may not", () => {
+    const clock = lineShape("Fri Feb 20 00:28:53 UTC 2015");
+    expect(clock.test("Sun Dec  6 04:30:28 UTC 2026")).toBe(true);
+    expect(clock.test("Sun Dec  6 04:30:28 CET 2026")).toBe(false);
+    expect(clock.test("Unable to find image 'jpetazzo/clock:latest' locally")).toBe(false);
+    const ping = lineShape("PING es (172.20.0.3): 56 data bytes");
+    expect(ping.test("PING es (10.0.0.7): 56 data bytes")).toBe(true);
+    expect(ping.test("PING es (10.0.0.7) 56(84) bytes of data.")).toBe(false);
+    expect(lineShape("Status: ... image for jpetazzo/clock:latest").test("Status: Downloaded newer image for jpetazzo/clock:latest")).toBe(true);
+  });
+
+  it("run: each stops at its ^C; a line like the one shown is waited for; one that never comes is a warning, and the ^C goes anyway", async () => {
+    const dir = scratchDir("labrun-transcripts-interrupts-");
+    const json = join(dir, "r.json");
+    const r = await cli(["run", interrupts, "--ci", "--transcripts", "--step-timeout", "4", "--reporter", "json", "--output", json]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const steps = (JSON.parse(readFileSync(json, "utf8")) as { steps: { line: number; kind: string; status: string; warning?: string; exitCode: number | null; durationMs: number }[] }).steps;
+    const at = (line: number, kind: string) => steps.find((s) => s.line === line && s.kind === kind)!;
+    expect(steps.every((s) => s.status === "passed"), JSON.stringify(steps, null, 1)).toBe(true);
+    // The clock's line was seen (no warning), and the clock stopped: the next command did not wait for a timeout.
+    expect(at(9, "wait").warning).toBeUndefined();
+    expect(at(24, "expect").warning).toBeUndefined();
+    expect(at(33, "bash").durationMs).toBeLessThan(3_000);
+    expect(at(42, "bash").exitCode).toBe(0);
+    expect(at(61, "wait").warning).toBe("no line like 'Tue Mar  3 10:00:00 UTC 2020' within 4 s: went on");
+    expect(r.stdout).toMatch(/^17 passed \(2 with a warning\), 0 failed/m);
+  }, 60_000);
 });

@@ -99,6 +99,7 @@ function toStep(raw: RawStep, deps: readonly Dependency[], defines: readonly str
       ? { strict: raw.expectation.strict, strictReason: raw.expectation.reason, ...(raw.expectation.fragment ? { fragment: true } : {}) }
       : {}),
     ...(raw.failsWith !== undefined ? { failsWith: raw.failsWith } : {}),
+    ...(raw.lineLike ? { lineLike: true } : {}),
     dependsOn: unique(dependencies.map((d) => d.id)),
     defines,
     uses,

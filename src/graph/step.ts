@@ -48,6 +48,12 @@ export interface Step {
   readonly fragment?: boolean;
   /** Command steps of a transcript that shows an error (transcript mode): the error line; the command must fail. */
   readonly failsWith?: string;
+  /**
+   * Waits made from a transcript (transcript mode) whose line changes from run to run (a time, an
+   * address): a line shaped like `text` is waited for (its numbers and ids may differ), and not
+   * seeing one in time is a warning, not a failure: the ^C after it is sent anyway.
+   */
+  readonly lineLike?: boolean;
   /** Ids of the steps this one needs, in the order first found (see `dependencies` for why). */
   readonly dependsOn: readonly string[];
   /** Variables set for later steps. */

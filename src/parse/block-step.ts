@@ -17,4 +17,6 @@ export interface BlockStep {
   readonly template?: boolean;
   /** Not written on the slide as a step (the wait before a transcript's `^C`). */
   readonly hidden?: boolean;
+  /** A wait made from a transcript's line that changes from run to run: see Step.lineLike. */
+  readonly lineLike?: boolean;
 }

@@ -27,6 +27,8 @@ export interface CodeBlock {
   readonly slide: number;
   /** Transcript mode: transcripts outside exercises run too, and say how their commands end (transcript-steps.ts). */
   readonly transcripts?: boolean;
+  /** Transcript mode: the line of the prose after the block that says to stop its command with ^C (ctrlCAfter). */
+  readonly stopLine?: number;
 }
 
 
@@ -69,7 +71,7 @@ export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlig
       ties.bar();
       return [];
     }
-    return transcriptSteps(transcript, line, stripHighlighting, block.transcripts ?? false);
+    return transcriptSteps(transcript, line, stripHighlighting, block.transcripts ?? false, block.stopLine);
   }
   if (inExercise && lang === "bash") return [{ kind: "bash", text: stripHighlighting(text), line }];
   const announcement = isCodeLang(lang) ? undefined : readAnnouncement(block.prose);

@@ -9,6 +9,7 @@ import { parseDirectives } from "./directives.js";
 import { blockSteps, ExpectationTies, type BlockStep } from "./expect-blocks.js";
 import type { Strictness } from "./expectations.js";
 import { hiddenExercises } from "./hidden-exercises.js";
+import { ctrlCAfter } from "./transcript-steps.js";
 import { exceedsLimits } from "./parse-limits.js";
 import { structureProblems } from "./structure-problems.js";
 import { markdown, plainText, proseBefore, stripHighlighting, slug, walk } from "./mdast-util.js";
@@ -46,6 +47,8 @@ export interface RawStep {
   readonly expectedBlock?: ExpectedBlock;
   /** Command steps of a transcript that shows an error (transcript mode): the error line. */
   readonly failsWith?: string;
+  /** Waits: see Step.lineLike. */
+  readonly lineLike?: boolean;
 }
 
 /**
@@ -179,7 +182,7 @@ class DeckState {
     const stepsBefore = this.steps.length;
     const hiddenRanges: MacroRange[] = [];
     let rank = 0;
-    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string, expectation?: Strictness, endLine?: number, failsWith?: string) => {
+    const add = (kind: StepKind, text: string, line: number, column: number, hidden: boolean, lang?: string, expectation?: Strictness, endLine?: number, failsWith?: string, lineLike?: boolean) => {
       rank++;
       if (kind === "bash" || kind === "hide") this.ties.command(file.path, slide.number);
       const block = endLine === undefined ? undefined : expectedBlock(file, line, endLine, hidden);
@@ -188,11 +191,12 @@ class DeckState {
         ...(expectation ? { expectation } : {}),
         ...(block ? { expectedBlock: block } : {}),
         ...(failsWith !== undefined ? { failsWith } : {}),
+        ...(lineLike ? { lineLike } : {}),
       });
     };
     const addBlock = (s: BlockStep, column: number, hidden: boolean) => {
       if (s.template) this.ties.bar();
-      add(s.kind, s.text, s.line, column, hidden || (s.hidden ?? false), s.lang, s.expectation, s.endLine, s.failsWith);
+      add(s.kind, s.text, s.line, column, hidden || (s.hidden ?? false), s.lang, s.expectation, s.endLine, s.failsWith, s.lineLike);
     };
     // Transcript mode reads no transcript in a fence left open: its end, and so its output, is in doubt.
     const openFences = new Set(raw.unclosed.filter((u) => u.kind === "fence").map((u) => u.line));
@@ -205,7 +209,9 @@ class DeckState {
         const inExercise = exerciseAt(line);
         const firstLine = node.value ? line + 1 : line;
         const transcripts = this.transcripts && !openFences.has(line);
-        const block = { text: node.value, lang, line: firstLine, inExercise: inExercise !== undefined, prose: proseBefore(parent, index), file: file.path, slide: slide.number, transcripts };
+        // The prose after the block, from the line after its closing fence (raw.lines[end.line]).
+        const stop = transcripts ? ctrlCAfter(raw.lines, node.position!.end.line) : undefined;
+        const block = { text: node.value, lang, line: firstLine, inExercise: inExercise !== undefined, prose: proseBefore(parent, index), file: file.path, slide: slide.number, transcripts, ...(stop !== undefined ? { stopLine: raw.startLine + stop } : {}) };
         const steps = blockSteps(block, this.ties, stripHighlighting);
         for (const s of steps) addBlock(s, column, false);
         if (steps.length === 0 && !inExercise && SHELL_LANGS.has(lang)) {

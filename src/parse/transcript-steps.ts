@@ -48,25 +48,68 @@ const TEMPLATE = /<[A-Za-z][\w-]*>|\bX\.X\.X\.X\b|(?:^|[^A-Za-z0-9])(?:x{3,}|y{3
 /** Editors, pagers and screens that wait for keys the slide does not give: shown, not run. */
 const INTERACTIVE = /(?:^|[|;&]\s*|\bsudo\s+)(?:vim?|nano|emacs|less|more|top|htop|watch)(?=\s|$)/;
 
+/** `^C` alone on a line: the key that stopped the command. */
 const INTERRUPT = /^\s*\^C\s*$/;
+/** `^C--- redis ping statistics ---`: the key, then what the command printed as it stopped, on the same line. */
+const INTERRUPT_THEN = /^\s*\^C(?=\S)(.*)$/;
+/** The author's note in place of output: `... (nothing happens until we interrupt it with Ctrl-C)`. */
+const INTERRUPT_NOTE = /^\s*(?:\.\.\.|…)?\s*\([^()]*(?:\bctrl-c\b|\bcontrol-c\b|\^C|\binterrupt)[^()]*\)\s*$/i;
 /** Values that change between runs, or stand for anything: a line holding one is not waited for. */
 const UNSTABLE = /\.\.\.|…|\b[xXyYzZ]{3,}\b|<[A-Za-z][\w-]*>|\b[0-9a-f]{12,64}\b|\d{1,2}:\d{2}|\b\d{4}-\d{2}-\d{2}\b|\b\d+(\.\d+)?\s?(ms|s|m|h|d)\b|\bago\b|\b\d{1,3}(\.\d{1,3}){3}\b/;
+/** An elision: not a line the command printed. */
+const ELISION = /^\s*(?:\.\.\.|…|\[\.\.\.\])\s*$/;
+
+/**
+ * Prose right after a transcript that says to stop its command with ^C: `To stop it, press ^C.`,
+ * `Hit Ctrl-C to stop the stack`, `Interrupt it with Ctrl-C.` Imperative only, at a sentence's start
+ * (`But not by hitting ^C` and `^C will detach` are not it).
+ */
+const STOP_WITH_CTRL_C =
+  /^(?:(?:then|now|next),?\s+)?(?:(?:to|when done,?\s+to)\s+(?:stop|exit|quit|end|interrupt|terminate)\b[^,.;:]*,\s*)?(?:press|hit|type|use|stop it with|interrupt it with|exit with)\s+`?(?:\^C|ctrl-c|ctrl\+c|control-c)`?(?=$|[\s.,;:!)])/i;
+
+/** Whether `prose` (what follows a transcript, list markers and all) tells the reader to stop the command with ^C. */
+export function saysStopWithCtrlC(prose: string): boolean {
+  return prose
+    .split("\n")
+    .map((l) => l.replace(/^\s*(?:[-*+]|\d+[.)])\s+/, ""))
+    .join(" ")
+    .split(/(?<=[.!?])\s+/)
+    .some((sentence) => STOP_WITH_CTRL_C.test(sentence.trim()));
+}
+
+/**
+ * Where the prose right after a block (`lines[from]` on: its next paragraph or list, blank lines
+ * skipped) tells the reader to stop the command with ^C: that line's index, or undefined. A
+ * comment (the hidden directives that drive the command) or another block first means no.
+ */
+export function ctrlCAfter(lines: readonly string[], from: number): number | undefined {
+  let i = from;
+  while (i < lines.length && lines[i]!.trim() === "") i++;
+  const start = i;
+  while (i < lines.length && lines[i]!.trim() !== "" && !/^\s*(?:```|~~~|<!--|\]\s*$)/.test(lines[i]!)) i++;
+  if (i === start || !saysStopWithCtrlC(lines.slice(start, i).join("\n"))) return undefined;
+  for (let k = start; k < i; k++) if (/\^C|ctrl-c|ctrl\+c|control-c/i.test(lines[k]!)) return k;
+  return start;
+}
 
 /**
  * The steps of a transcript's entries. `line` is the block's first content line. `mode`: transcript
  * mode (keys and errors read from the transcript); without it, each entry is its command and its
- * expected output, as they are in an exercise.
+ * expected output, as they are in an exercise. `stopLine`: the prose after the block says to stop
+ * its last command with ^C (saysStopWithCtrlC), on that line.
  */
-export function transcriptSteps(entries: readonly TranscriptEntry[], line: number, stripHighlighting: (s: string) => string, mode: boolean): BlockStep[] {
-  return entries.flatMap((entry) => {
+export function transcriptSteps(entries: readonly TranscriptEntry[], line: number, stripHighlighting: (s: string) => string, mode: boolean, stopLine?: number): BlockStep[] {
+  return entries.flatMap((entry, n) => {
     const command: BlockStep = { kind: "bash", text: stripHighlighting(entry.command), line: line + entry.line };
     // What it printed is not checked: nothing runs for it.
     // Quoted text is the command's own (`echo '<h1>hi</h1>'`), not a value to fill in.
     const unquoted = command.text.replace(/'[^']*'|"[^"]*"/g, "''");
     if (mode && (TEMPLATE.test(unquoted) || INTERACTIVE.test(unquoted))) return [{ ...command, kind: "manual", template: true }];
     const lines = entry.output.split("\n");
-    const interrupts = mode ? lines.flatMap((l, i) => (INTERRUPT.test(l) ? [i] : [])) : [];
-    if (interrupts.length === 0) {
+    const interrupts = mode ? lines.flatMap((l, i) => (INTERRUPT.test(l) || INTERRUPT_THEN.test(l) || INTERRUPT_NOTE.test(l) ? [i] : [])) : [];
+    // The prose after the block stops the last command, unless its transcript already shows how.
+    const stopped = mode && stopLine !== undefined && n === entries.length - 1 && interrupts.length === 0 && !shownError(entry.output);
+    if (interrupts.length === 0 && !stopped) {
       const steps: BlockStep[] = [];
       const error = mode ? shownError(entry.output) : undefined;
       steps.push(error ? { ...command, failsWith: error } : command);
@@ -75,33 +118,49 @@ export function transcriptSteps(entries: readonly TranscriptEntry[], line: numbe
       }
       return steps;
     }
-    const at = (i: number) => line + entry.outputLines[i]!;
-    const steps: BlockStep[] = [command];
-    let from = 0;
-    const waited = new Set<number>();
-    for (const i of interrupts) {
-      const stable = lines.slice(from, i).findIndex((l) => l.trim() !== "" && !UNSTABLE.test(l));
-      if (stable >= 0) {
-        waited.add(from + stable);
-        steps.push({ kind: "wait", text: lines[from + stable]!.trim(), line: at(from + stable), hidden: true });
-      }
-      steps.push({ kind: "key", text: "^C", line: at(i) });
-      from = i + 1;
-    }
-    const printed = lines.filter((l) => !INTERRUPT.test(l));
-    const first = lines.findIndex((l) => l.trim() !== "" && !INTERRUPT.test(l));
-    if (first >= 0) {
-      // Where ^C was typed the terminal shows what it shows (`^C` echoed, or nothing): any lines.
-      // The line printed just before it may be cut there (`labr^C`), unless labrun waited for it whole.
-      const cut = (i: number) => INTERRUPT.test(lines[i] ?? "") || (INTERRUPT.test(lines[i + 1] ?? "") && !waited.has(i));
-      const expected = lines
-        .map((l, i) => (cut(i) ? "..." : l))
-        .filter((l, i, all) => l !== "..." || all[i - 1] !== "...")
-        .join("\n")
-        .replace(/(?:\n\.\.\.)+$/, "");
-      // No expectedBlock: --update would write the output over the `^C` lines.
-      steps.push({ kind: "expect", text: expected, line: at(first), expectation: strictness(printed.join("\n"), { transcript: true }) });
-    }
-    return steps;
+    return interruptedSteps(command, lines, interrupts, (i) => (i < lines.length ? line + entry.outputLines[i]! : stopLine!), stopped);
   });
+}
+
+/**
+ * A command the transcript shows stopped by ^C (`interrupts`: the lines where; `stopped`: once more
+ * after its last line, as the prose after it says): before each ^C, a hidden wait for the first
+ * line it printed since (a line that changes from run to run is waited for by its shape, and not
+ * seeing it is no failure); then what it printed, the ^C lines left out, is its expected output.
+ */
+function interruptedSteps(command: BlockStep, lines: readonly string[], interrupts: readonly number[], at: (i: number) => number, stopped: boolean): BlockStep[] {
+  const keyAt = new Set(interrupts);
+  const isKey = (i: number) => keyAt.has(i);
+  const steps: BlockStep[] = [command];
+  let from = 0;
+  const waited = new Set<number>();
+  for (const i of stopped ? [...interrupts, lines.length] : interrupts) {
+    const before = lines.slice(from, i).map((l, k) => ({ l, k: from + k })).filter(({ l }) => l.trim() !== "" && !ELISION.test(l));
+    const stable = before.find(({ l }) => !UNSTABLE.test(l));
+    if (stable) {
+      waited.add(stable.k);
+      steps.push({ kind: "wait", text: stable.l.trim(), line: at(stable.k), hidden: true });
+    } else if (before.length > 0) {
+      steps.push({ kind: "wait", text: before[0]!.l.trim(), line: at(before[0]!.k), hidden: true, lineLike: true });
+    }
+    steps.push({ kind: "key", text: "^C", line: at(i) });
+    from = i + 1;
+  }
+  // What each line shows of the output: none of a ^C alone or of a note; the part after a `^C` on its line.
+  const shown = (l: string): string => (INTERRUPT.test(l) || INTERRUPT_NOTE.test(l) ? "" : (INTERRUPT_THEN.exec(l)?.[1] ?? l));
+  const printed = lines.filter((l, i) => !isKey(i) || shown(l) !== "").map(shown);
+  const first = lines.findIndex((l, i) => l.trim() !== "" && shown(l).trim() !== "" && !(isKey(i) && shown(l) === ""));
+  if (first >= 0) {
+    // Where ^C was typed the terminal shows what it shows (`^C` echoed, or nothing): any lines.
+    // The line printed just before it may be cut there (`labr^C`), unless labrun waited for it whole.
+    const cut = (i: number) => (isKey(i) && !INTERRUPT_THEN.test(lines[i]!)) || ((isKey(i + 1) || (stopped && i === lines.length - 1)) && !waited.has(i));
+    const expected = lines
+      .map((l, i) => (cut(i) ? "..." : isKey(i) ? `...${shown(l)}` : l))
+      .filter((l, i, all) => l !== "..." || all[i - 1] !== "...")
+      .join("\n")
+      .replace(/(?:\n\.\.\.)+$/, "");
+    // No expectedBlock: --update would write the output over the `^C` lines.
+    if (expected.trim() !== "" && expected.trim() !== "...") steps.push({ kind: "expect", text: expected, line: at(first), expectation: strictness(printed.join("\n"), { transcript: true }) });
+  }
+  return steps;
 }

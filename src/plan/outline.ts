@@ -22,6 +22,7 @@ export function planJson(steps: readonly Step[], selected?: SelectedSteps): stri
       ...(s.lang ? { lang: s.lang } : {}),
       ...(s.kind === "expect" ? { strict: s.strict ?? true, strictReason: s.strictReason ?? "", ...(s.fragment ? { fragment: true } : {}) } : {}),
       ...(s.failsWith !== undefined ? { failsWith: s.failsWith } : {}),
+      ...(s.lineLike ? { lineLike: true } : {}),
       dependsOn: s.dependsOn,
       dependencies: s.dependencies ?? s.dependsOn.map((id) => ({ id, because: "unknown" })),
       defines: s.defines,
@@ -85,7 +86,7 @@ export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): str
     const replaced = selected?.catchUp?.replace.get(s.id);
     const [first = "", ...rest] = (replaced ?? s.text).split("\n");
     const skipped = selected?.skip.get(s.id);
-    const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : s.kind === "expect" ? `  ${expectMark(s)}` : s.failsWith !== undefined ? `  (must fail, as the slide shows: ${s.failsWith})` : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
+    const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : s.kind === "expect" ? `  ${expectMark(s)}` : s.failsWith !== undefined ? `  (must fail, as the slide shows: ${s.failsWith})` : s.lineLike ? "  (a line like it: numbers and ids may differ)" : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
     lines.push(`      ${tag} ${s.file}:${s.line}  ${first}${mark}`);
     for (const more of rest) lines.push(`      ${" ".repeat(15)} ${" ".repeat(`${s.file}:${s.line}`.length)}  ${more}`);
   }

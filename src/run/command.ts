@@ -1,4 +1,4 @@
-import { OutputLog, TextSearch } from "./output-log.js";
+import { LineSearch, OutputLog, TextSearch } from "./output-log.js";
 
 export interface CommandResult {
   /** First non-zero status of the commands (else 0); null when it never finished (timeout, shell gone). */
@@ -25,10 +25,10 @@ export interface RunningCommand {
   output(): string;
   /**
    * True as soon as `text` appears in the command's output (ANSI stripped;
-   * also tried with whitespace runs collapsed). False on timeout or when the
-   * command ended without printing it.
+   * also tried with whitespace runs collapsed), or, for a pattern, a whole line
+   * of it matches. False on timeout or when the command ended without printing it.
    */
-  waitFor(text: string, opts?: { timeoutMs?: number }): Promise<boolean>;
+  waitFor(text: string | RegExp, opts?: { timeoutMs?: number }): Promise<boolean>;
   /** Resolves when the command finishes (prompt back), whatever the cause. */
   readonly done: Promise<CommandResult>;
   /** Resolves once every line of the text was typed (or typing stopped): keys for the command come after. */
@@ -79,8 +79,8 @@ export class Command implements RunningCommand {
     return this.log.text.toString();
   }
 
-  waitFor(text: string, opts: { timeoutMs?: number } = {}): Promise<boolean> {
-    const search = new TextSearch(text);
+  waitFor(text: string | RegExp, opts: { timeoutMs?: number } = {}): Promise<boolean> {
+    const search = typeof text === "string" ? new TextSearch(text) : new LineSearch(text);
     if (search.foundInAll(this.log)) return this.settled().then(() => true);
     if (this.finished) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -141,6 +141,6 @@ export class Command implements RunningCommand {
 }
 
 interface PendingWait {
-  readonly search: TextSearch;
+  readonly search: TextSearch | LineSearch;
   end(found: boolean): void;
 }

@@ -153,6 +153,34 @@ export class TextSearch {
   }
 }
 
+/** Lines longer than this are not tried against a LineSearch's pattern (nor kept waiting for their end). */
+const MAX_LINE = 2000;
+
+/** Looks for a whole line that matches a pattern (see line-shape.ts), in the same two ways as TextSearch. */
+export class LineSearch {
+  /** The line not yet ended. */
+  private carry = "";
+
+  constructor(private readonly pattern: RegExp) {}
+
+  foundInAll(log: OutputLog): boolean {
+    this.carry = "";
+    return this.scan(log.text.toString());
+  }
+
+  foundInNew(log: OutputLog): boolean {
+    return log.lastPlain !== "" && this.scan(log.lastPlain);
+  }
+
+  private scan(text: string): boolean {
+    const lines = (this.carry + text).split("\n");
+    const last = lines.pop()!;
+    this.carry = last.length > MAX_LINE ? "" : last;
+    // The line being printed counts too: a program may wait after it, its line break not yet sent.
+    return [...lines, this.carry].some((line) => line.length <= MAX_LINE && this.pattern.test(line));
+  }
+}
+
 /** Without escape sequences, `\r\n` as `\n`. Most chunks of a long output hold no escape at all. */
 function plainText(raw: string): string {
   const stripped = raw.includes("\x1b") || raw.includes("\x9b") ? stripVTControlCharacters(raw) : raw;

@@ -23,7 +23,7 @@ export interface StepResult {
   readonly assertions: readonly Assertion[];
   /** Why it was skipped or failed, in words. */
   readonly reason?: string;
-  /** A loose expectation that did not match: the step passed, with this warning. */
+  /** The step passed, with this warning: a loose expectation that did not match, a transcript's line-like wait that saw no such line. */
   readonly warning?: string;
   /** With --retries: how many times the step was tried (the result is the last try's; durationMs covers them all). */
   readonly attempts?: number;
