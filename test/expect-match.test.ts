@@ -326,3 +326,35 @@ describe("a long output", () => {
     expect(passes("27", "1\n2\n27x\n")).toBe(false);
   });
 });
+
+describe("values that change from run to run, as the author's run printed them", () => {
+  const passes = (expected: string, actual: string) => matchExpected(expected, actual).passed;
+
+  it("ids, times, dates, addresses, versions, ages and durations match any value of their shape", () => {
+    // docker run -d; docker ps -q; a build
+    expect(passes("47d677dcfba4277c6cc68fcaa51f932b544cab1a187c853b7d0caf4e8debe5ad", "a3c1f0e2b4d5968778695a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d\n")).toBe(true);
+    expect(passes("068cc994ffd0\n57ad9bdfc06b", "1b2c3d4e5f60\n0a9b8c7d6e5f\n")).toBe(true);
+    expect(passes("Successfully built 042dff3b4a8d", "Step 3/3 : CMD x\nSuccessfully built 9f8e7d6c5b4a\n")).toBe(true);
+    // date(1), the clock
+    expect(passes("Fri Feb 20 00:28:53 UTC 2015\nFri Feb 20 00:28:54 UTC 2015", "Sun Dec  6 04:30:28 UTC 2026\nSun Dec  6 04:30:29 UTC 2026\n")).toBe(true);
+    expect(passes("created 2015-02-20T00:28:53Z", "created 2026-12-06T04:30:28Z")).toBe(true);
+    expect(passes("Address 1: 172.23.0.3 prod-es-2.prod", "Address 1: 10.0.5.2 prod-es-2.prod")).toBe(true);
+    expect(passes(" Version:       18.03.0-ce\n API version:   1.37", " Version:           20.10.24+dfsg1\n API version:       1.37")).toBe(true);
+    expect(passes("f9e8f1642759  About an hour ago  /bin/sh -c apt-get install fi  1.627 MB", "0123456789ab  5 seconds ago  /bin/sh -c apt-get install fi  1.627 MB")).toBe(true);
+    expect(passes("045885b68bc5  namer  rackup  3 seconds ago  Up 2 minutes", "aaaaaaaaaaaa  namer  rackup  Less than a second ago  Up About an hour")).toBe(true);
+    expect(passes("64 bytes from 172.20.0.3: seq=0 ttl=64 time=0.376 ms", "64 bytes from 172.20.0.9: seq=0 ttl=64 time=12.05 ms")).toBe(true);
+    expect(passes("Fetched 1514 kB in 14s", "Fetched 1514 kB in 2s")).toBe(true);
+  });
+
+  it("the words around them, and other numbers, still count", () => {
+    expect(passes("Successfully built 042dff3b4a8d", "Successfully tagged 9f8e7d6c5b4a")).toBe(false);
+    expect(passes("Fri Feb 20 00:28:53 UTC 2015", "clock: Sun Dec  6 04:30:28 UTC 2026")).toBe(false);
+    expect(passes("Fri Feb 20 00:28:53 UTC 2015", "Sun Dec  6 04:30 UTC 2026")).toBe(false);
+    expect(passes("64 bytes from 172.20.0.3: seq=0 ttl=64", "64 bytes from 172.20.0.3: seq=0 ttl=63")).toBe(false);
+    expect(passes("3 seconds ago  Up 2 minutes", "3 seconds ago  Exited (0) 2 minutes ago")).toBe(false);
+    // Not an id: too short, or part of a word; not a version: two numbers are a decimal.
+    expect(passes("pod/web-7c8bbcd9bc", "pod/web-1a2b3c4d5e")).toBe(false);
+    expect(passes("ratio 1.5", "ratio 1.6")).toBe(false);
+    expect(passes("total 20000", "total 20001")).toBe(false);
+  });
+});

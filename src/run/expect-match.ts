@@ -38,6 +38,14 @@
  *   unless the expected text is markup (it has closing tags such as `</b>`, self-closing tags
  *   such as `<br/>`, or `<!`, `<?` declarations).
  *
+ *
+ * Values that change from one run to the next, as the author's run printed them, match any value
+ * of their shape (each also its own text): ids and digests (12 to 64 hex digits), times
+ * (`00:28:53`), dates (`2015-02-20`), `date`'s output (`Fri Feb 20 00:28:53 UTC 2015`), IPv4
+ * addresses, versions of three numbers (`18.03.0-ce`), ages and uptimes as docker prints them
+ * (`2 minutes ago`, `Up About an hour`) and durations (`14s`, `0.376 ms`). The words around them,
+ * and other numbers, still have to match.
+ *
  * An empty expected text (or one made only of `...`) asserts nothing and passes.
  * Never throws: any failure to compare is a failed match with the reason in `diff`.
  * A failed match carries a line diff (`- expected`, `+ actual`, two spaces for lines in common)
