@@ -49,9 +49,9 @@ export interface Step {
   /** Command steps of a transcript that shows an error (transcript mode): the error line; the command must fail. */
   readonly failsWith?: string;
   /**
-   * Waits made from a transcript (transcript mode) whose line changes from run to run (a time, an
-   * address): a line shaped like `text` is waited for (its numbers and ids may differ), and not
-   * seeing one in time is a warning, not a failure: the ^C after it is sent anyway.
+   * Waits made from a transcript (transcript mode) whose lines change from run to run (a time, an
+   * address): lines shaped like those of `text`, in order, are waited for (their numbers and ids
+   * may differ), and not seeing them in time is a warning, not a failure: the ^C after is sent anyway.
    */
   readonly lineLike?: boolean;
   /** Ids of the steps this one needs, in the order first found (see `dependencies` for why). */

@@ -56,6 +56,8 @@ const INTERRUPT_THEN = /^\s*\^C(?=\S)(.*)$/;
 const INTERRUPT_NOTE = /^\s*(?:\.\.\.|…)?\s*\([^()]*(?:\bctrl-c\b|\bcontrol-c\b|\^C|\binterrupt)[^()]*\)\s*$/i;
 /** Values that change between runs, or stand for anything: a line holding one is not waited for. */
 const UNSTABLE = /\.\.\.|…|\b[xXyYzZ]{3,}\b|<[A-Za-z][\w-]*>|\b[0-9a-f]{12,64}\b|\d{1,2}:\d{2}|\b\d{4}-\d{2}-\d{2}\b|\b\d+(\.\d+)?\s?(ms|s|m|h|d)\b|\bago\b|\b\d{1,3}(\.\d{1,3}){3}\b/;
+/** At most this many lines like those shown are waited for before a ^C. */
+const LINES_LIKE_MAX = 5;
 /** An elision: not a line the command printed. */
 const ELISION = /^\s*(?:\.\.\.|…|\[\.\.\.\])\s*$/;
 
@@ -125,8 +127,9 @@ export function transcriptSteps(entries: readonly TranscriptEntry[], line: numbe
 /**
  * A command the transcript shows stopped by ^C (`interrupts`: the lines where; `stopped`: once more
  * after its last line, as the prose after it says): before each ^C, a hidden wait for the first
- * line it printed since (a line that changes from run to run is waited for by its shape, and not
- * seeing it is no failure); then what it printed, the ^C lines left out, is its expected output.
+ * line it printed since; when every such line changes from run to run, for lines like those shown
+ * (the first few), and not seeing them is no failure. Then what it printed, the ^C lines left out,
+ * is its expected output.
  */
 function interruptedSteps(command: BlockStep, lines: readonly string[], interrupts: readonly number[], at: (i: number) => number, stopped: boolean): BlockStep[] {
   const keyAt = new Set(interrupts);
@@ -141,7 +144,10 @@ function interruptedSteps(command: BlockStep, lines: readonly string[], interrup
       waited.add(stable.k);
       steps.push({ kind: "wait", text: stable.l.trim(), line: at(stable.k), hidden: true });
     } else if (before.length > 0) {
-      steps.push({ kind: "wait", text: before[0]!.l.trim(), line: at(before[0]!.k), hidden: true, lineLike: true });
+      // As a person would: the lines the slide shows (a few) seen, then ^C.
+      const shown = before.slice(0, LINES_LIKE_MAX);
+      for (const { k } of shown) waited.add(k);
+      steps.push({ kind: "wait", text: shown.map(({ l }) => l.trim()).join("\n"), line: at(shown[0]!.k), hidden: true, lineLike: true });
     }
     steps.push({ kind: "key", text: "^C", line: at(i) });
     from = i + 1;

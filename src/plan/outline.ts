@@ -86,7 +86,7 @@ export function planOutline(planned: PlannedDeck, selected?: SelectedSteps): str
     const replaced = selected?.catchUp?.replace.get(s.id);
     const [first = "", ...rest] = (replaced ?? s.text).split("\n");
     const skipped = selected?.skip.get(s.id);
-    const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : s.kind === "expect" ? `  ${expectMark(s)}` : s.failsWith !== undefined ? `  (must fail, as the slide shows: ${s.failsWith})` : s.lineLike ? "  (a line like it: numbers and ids may differ)" : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
+    const mark = skipped ? `  (skipped: ${skipped})` : replaced !== undefined ? "  (replaced by the catch-up profile)" : s.kind === "expect" ? `  ${expectMark(s)}` : s.failsWith !== undefined ? `  (must fail, as the slide shows: ${s.failsWith})` : s.lineLike ? "  (lines like the slide's: numbers, times and ids may differ)" : MARK[s.kind] ? `  ${MARK[s.kind]}` : "";
     lines.push(`      ${tag} ${s.file}:${s.line}  ${first}${mark}`);
     for (const more of rest) lines.push(`      ${" ".repeat(15)} ${" ".repeat(`${s.file}:${s.line}`.length)}  ${more}`);
   }

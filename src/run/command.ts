@@ -25,10 +25,10 @@ export interface RunningCommand {
   output(): string;
   /**
    * True as soon as `text` appears in the command's output (ANSI stripped;
-   * also tried with whitespace runs collapsed), or, for a pattern, a whole line
-   * of it matches. False on timeout or when the command ended without printing it.
+   * also tried with whitespace runs collapsed), or, for patterns, whole lines
+   * of it match them, in order. False on timeout or when the command ended without printing it.
    */
-  waitFor(text: string | RegExp, opts?: { timeoutMs?: number }): Promise<boolean>;
+  waitFor(text: string | readonly RegExp[], opts?: { timeoutMs?: number }): Promise<boolean>;
   /** Resolves when the command finishes (prompt back), whatever the cause. */
   readonly done: Promise<CommandResult>;
   /** Resolves once every line of the text was typed (or typing stopped): keys for the command come after. */
@@ -79,7 +79,7 @@ export class Command implements RunningCommand {
     return this.log.text.toString();
   }
 
-  waitFor(text: string | RegExp, opts: { timeoutMs?: number } = {}): Promise<boolean> {
+  waitFor(text: string | readonly RegExp[], opts: { timeoutMs?: number } = {}): Promise<boolean> {
     const search = typeof text === "string" ? new TextSearch(text) : new LineSearch(text);
     if (search.foundInAll(this.log)) return this.settled().then(() => true);
     if (this.finished) return Promise.resolve(false);

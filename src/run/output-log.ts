@@ -156,15 +156,18 @@ export class TextSearch {
 /** Lines longer than this are not tried against a LineSearch's pattern (nor kept waiting for their end). */
 const MAX_LINE = 2000;
 
-/** Looks for a whole line that matches a pattern (see line-shape.ts), in the same two ways as TextSearch. */
+/** Looks for whole lines that match patterns (see line-shape.ts), one after the other, in the same two ways as TextSearch. */
 export class LineSearch {
   /** The line not yet ended. */
   private carry = "";
+  /** How many of the patterns were matched so far. */
+  private seen = 0;
 
-  constructor(private readonly pattern: RegExp) {}
+  constructor(private readonly patterns: readonly RegExp[]) {}
 
   foundInAll(log: OutputLog): boolean {
     this.carry = "";
+    this.seen = 0;
     return this.scan(log.text.toString());
   }
 
@@ -176,8 +179,12 @@ export class LineSearch {
     const lines = (this.carry + text).split("\n");
     const last = lines.pop()!;
     this.carry = last.length > MAX_LINE ? "" : last;
-    // The line being printed counts too: a program may wait after it, its line break not yet sent.
-    return [...lines, this.carry].some((line) => line.length <= MAX_LINE && this.pattern.test(line));
+    for (const line of lines) {
+      if (this.seen < this.patterns.length && line.length <= MAX_LINE && this.patterns[this.seen]!.test(line)) this.seen++;
+    }
+    if (this.seen >= this.patterns.length) return true;
+    // The line being printed counts too, as the last one: a program may wait after it, its line break not yet sent.
+    return this.seen === this.patterns.length - 1 && this.patterns[this.seen]!.test(this.carry);
   }
 }
 

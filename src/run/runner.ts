@@ -301,11 +301,11 @@ export class Runner {
     if (t.state.running) {
       // The output is masked: a secret in the awaited text is awaited as it shows.
       const text = this.view.text(step.text);
-      const seen = await t.state.running.waitFor(step.lineLike ? lineShape(text) : text, { timeoutMs: timeout });
+      const seen = await t.state.running.waitFor(step.lineLike ? text.split("\n").map(lineShape) : text, { timeoutMs: timeout });
       const output = t.state.running.output();
       if (seen) return { status: "passed", output };
       // A transcript's line that changes from run to run: the key after it goes anyway.
-      if (step.lineLike) return { status: "passed", output, warning: `no line like '${step.text}' within ${Math.round(timeout / 1000)} s: went on` };
+      if (step.lineLike) return { status: "passed", output, warning: `no lines like '${step.text.split("\n").join("', '")}' within ${Math.round(timeout / 1000)} s: went on` };
       return { status: "timedOut", output, reason: `'${step.text}' did not appear within ${Math.round(timeout / 1000)} s` };
     }
     const output = t.state.result?.output ?? "";
