@@ -155,7 +155,7 @@ function interruptedSteps(command: BlockStep, lines: readonly string[], interrup
   // What each line shows of the output: none of a ^C alone or of a note; the part after a `^C` on its line.
   const shown = (l: string): string => (INTERRUPT.test(l) || INTERRUPT_NOTE.test(l) ? "" : (INTERRUPT_THEN.exec(l)?.[1] ?? l));
   const printed = lines.filter((l, i) => !isKey(i) || shown(l) !== "").map(shown);
-  const first = lines.findIndex((l, i) => l.trim() !== "" && shown(l).trim() !== "" && !(isKey(i) && shown(l) === ""));
+  const first = lines.findIndex((l) => shown(l).trim() !== "");
   if (first >= 0) {
     // Where ^C was typed the terminal shows what it shows (`^C` echoed, or nothing): any lines.
     // The line printed just before it may be cut there (`labr^C`), unless labrun waited for it whole.
