@@ -344,6 +344,9 @@ describe("values that change from run to run, as the author's run printed them",
     expect(passes("045885b68bc5  namer  rackup  3 seconds ago  Up 2 minutes", "aaaaaaaaaaaa  namer  rackup  Less than a second ago  Up About an hour")).toBe(true);
     expect(passes("64 bytes from 172.20.0.3: seq=0 ttl=64 time=0.376 ms", "64 bytes from 172.20.0.9: seq=0 ttl=64 time=12.05 ms")).toBe(true);
     expect(passes("Fetched 1514 kB in 14s", "Fetched 1514 kB in 2s")).toBe(true);
+    // Ports a run picks: docker run -P, a NodePort
+    expect(passes("namer  0.0.0.0:32770->9292/tcp", "namer  0.0.0.0:49153->9292/tcp")).toBe(true);
+    expect(passes("web  NodePort  10.96.0.12  <none>  80:31234/TCP", "web  NodePort  10.96.7.1  <none>  80:30080/TCP")).toBe(true);
   });
 
   it("the words around them, and other numbers, still count", () => {
@@ -356,5 +359,8 @@ describe("values that change from run to run, as the author's run printed them",
     expect(passes("pod/web-7c8bbcd9bc", "pod/web-1a2b3c4d5e")).toBe(false);
     expect(passes("ratio 1.5", "ratio 1.6")).toBe(false);
     expect(passes("total 20000", "total 20001")).toBe(false);
+    // A port the deck chose (-p 8000:80), or the container's side of a mapping, is the deck's.
+    expect(passes("0.0.0.0:8000->80/tcp", "0.0.0.0:8001->80/tcp")).toBe(false);
+    expect(passes("0.0.0.0:32770->9292/tcp", "0.0.0.0:49153->9293/tcp")).toBe(false);
   });
 });

@@ -43,7 +43,8 @@
  * of their shape (each also its own text): ids and digests (12 to 64 hex digits), times
  * (`00:28:53`), dates (`2015-02-20`), `date`'s output (`Fri Feb 20 00:28:53 UTC 2015`), IPv4
  * addresses, versions of three numbers (`18.03.0-ce`), ages and uptimes as docker prints them
- * (`2 minutes ago`, `Up About an hour`) and durations (`14s`, `0.376 ms`). The words around them,
+ * (`2 minutes ago`, `Up About an hour`), durations (`14s`, `0.376 ms`) and ports a run picks
+ * (30000 to 60999 after a `:`: NodePorts, `docker run -P`'s `0.0.0.0:32770->80/tcp`). The words around them,
  * and other numbers, still have to match.
  *
  * An empty expected text (or one made only of `...`) asserts nothing and passes.

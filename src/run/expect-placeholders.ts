@@ -34,6 +34,8 @@ const VOLATILE = {
   version: { pattern: String.raw`(?<![\w.])v?\d+\.\d+\.\d+(?:[-+~][0-9A-Za-z.+~-]*[0-9A-Za-z])?(?![\w.])`, source: String.raw`v?\d+\.\d+\.\d+(?:[-+~][0-9A-Za-z.+~-]*[0-9A-Za-z])?` },
   // a container or image id, a digest: 12 to 64 hex digits
   hexid: { pattern: String.raw`(?<![\w.-])[0-9a-f]{12,64}(?![\w.-])`, source: String.raw`[0-9a-f]{12,64}` },
+  // a port a run picks: a NodePort (80:31234/TCP) or an ephemeral one (docker run -P: 0.0.0.0:32770->9292/tcp), 30000 to 60999
+  port: { pattern: String.raw`(?<=:)(?:3\d{4}|[45]\d{4}|60\d{3})(?=->|/(?:tcp|udp|sctp|TCP|UDP|SCTP)(?!\w)|\s|$)`, source: String.raw`\d{4,5}` },
   // 14s, 250ms, time=0.376 ms
   duration: { pattern: String.raw`(?<![\w.])\d+(?:\.\d+)?(?:ms|µs|us|ns|s|m|h|d| ms| µs)(?!\w)`, source: String.raw`\d+(?:\.\d+)?(?:ms|µs|us|ns|s|m|h|d| ms| µs)` },
 } as const;
