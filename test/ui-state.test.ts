@@ -371,3 +371,12 @@ describe("keys", () => {
     expect(state.scroll).toBe(0);
   });
 });
+
+describe("what the step list says of a step", () => {
+  it("a transcript's wait for lines like the slide's says so, on one line", async () => {
+    const { describeStep } = await import("../src/ui/describe.js");
+    const clock = { ...step(1, "wait", "Fri Feb 20 00:28:53 UTC 2015\nFri Feb 20 00:28:54 UTC 2015", { hidden: true }), lineLike: true };
+    expect(describeStep(clock)).toBe("wait for lines like “Fri Feb 20 00:28:53 UTC 2015 …”");
+    expect(describeStep(step(1, "wait", "READY"))).toBe("wait for “READY”");
+  });
+});

@@ -10,7 +10,7 @@ export function describeStep(step: Step): string {
     case "hide":
       return `$ ${first}`;
     case "wait":
-      return `wait for “${first}”`;
+      return step.lineLike ? `wait for lines like “${first}”` : `wait for “${first}”`;
     case "longwait":
       return `wait (long) for “${first}”`;
     case "key":
