@@ -10,6 +10,7 @@ import { render } from "ink-testing-library";
 import { planDeck } from "../src/index.js";
 import { DeckError, formatProblem } from "../src/problem.js";
 import { ansiToHtml } from "../src/report/html/ansi-html.js";
+import { RECORDING_LEFT_OUT } from "../src/report/asciicast-reporter.js";
 import { PromptMatcher } from "../src/run/nested-shell.js";
 import { chromiumMissing, HeadlessChromium } from "./browser.js";
 import { Runner } from "../src/run/runner.js";
@@ -300,6 +301,30 @@ describe("a failed step's output in the --ci log is shown as the terminal showed
     // Without --mask, the log shows the lines as the terminal did.
     const plain = await cli(["run", deck, "--ci"], { env: { ...process.env, TOKEN: secret } as Record<string, string> });
     expect(plain.stdout).toContain(`\n    ${secret}\n    ${secret}\n    100%\n`);
+  }, 60_000);
+});
+
+describe("a --record cast that would replay a secret put together by the terminal is left out", () => {
+  it("with --mask: a note in place of the session; without the secret on screen, the recording is whole", async () => {
+    const dir = scratchDir("labrun-cast-mask-");
+    const secret = `tok-${Date.now().toString(36)}-value`;
+    const deck = join(dir, "deck.md");
+    writeFileSync(deck, exercise("Rebuilt", bash(`printf 'X%s' "\${TOKEN:1}"; printf '\\r%s\\n' "\${TOKEN:0:1}"`) + "\n" + bash("echo after")));
+    const cast = join(dir, "run.cast");
+    const r = await cli(["run", deck, "--ci", "--mask", "TOKEN", "--record", cast], { env: { ...process.env, TOKEN: secret } as Record<string, string> });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const lines = readFileSync(cast, "utf8").trim().split("\n");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ version: 2, width: 120, height: 40 });
+    expect(lines.slice(1).map((l) => JSON.parse(l) as unknown)).toEqual([[0, "o", `${RECORDING_LEFT_OUT}\r\n`]]);
+    expect(readFileSync(cast, "utf8")).not.toContain(secret.slice(1));
+    // The secret printed whole is masked in the stream: nothing put together, the recording stays.
+    writeFileSync(deck, exercise("Whole", bash(`echo "the token is $TOKEN"`)));
+    const whole = await cli(["run", deck, "--ci", "--mask", "TOKEN", "--record", cast], { env: { ...process.env, TOKEN: secret } as Record<string, string> });
+    expect(whole.code, whole.stdout + whole.stderr).toBe(0);
+    const text = readFileSync(cast, "utf8");
+    expect(text).not.toContain(secret);
+    expect(text).toContain("the token is ****");
+    expect(text).not.toContain(RECORDING_LEFT_OUT);
   }, 60_000);
 });
 

@@ -217,7 +217,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (process.env.GITHUB_ACTIONS === "true") reporters.push(new GithubReporter(process.stdout, mask));
   const cols = 120;
   const rows = 40;
-  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title) }));
+  if (values.record) reporters.push(new AsciicastReporter(values.record, { cols, rows, title: masker.mask(planned.deck.title), mask }));
   const htmlReports = reports.filter((r) => r.reporter === "html");
   if (htmlReports.length > 0) {
     const { HtmlReporter, slideMarkdown } = await import("../report/html-report.js");
