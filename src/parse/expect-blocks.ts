@@ -9,7 +9,7 @@
 import type { BlockStep } from "./block-step.js";
 import { isCodeLang, readAnnouncement, strictness } from "./expectations.js";
 import { readTranscript } from "./transcript.js";
-import { transcriptSteps } from "./transcript-steps.js";
+import { transcriptSteps, type AuthorIds } from "./transcript-steps.js";
 
 export type { BlockStep } from "./block-step.js";
 
@@ -62,7 +62,7 @@ export class ExpectationTies {
  * The steps of one fenced block. `ties` learns here of what bars an expectation; the caller tells
  * it of every command step it adds (hidden `hide` directives too).
  */
-export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlighting: (s: string) => string): BlockStep[] {
+export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlighting: (s: string) => string, authorIds?: AuthorIds): BlockStep[] {
   const { text, lang, line, inExercise } = block;
   const langPart = lang ? { lang } : {};
   const transcript = lang === "" || SHELL_LANGS.has(lang) ? readTranscript(text, lang) : undefined;
@@ -71,7 +71,7 @@ export function blockSteps(block: CodeBlock, ties: ExpectationTies, stripHighlig
       ties.bar();
       return [];
     }
-    return transcriptSteps(transcript, line, stripHighlighting, block.transcripts ?? false, block.stopLine);
+    return transcriptSteps(transcript, line, stripHighlighting, block.transcripts ?? false, block.stopLine, authorIds);
   }
   if (inExercise && lang === "bash") return [{ kind: "bash", text: stripHighlighting(text), line }];
   const announcement = isCodeLang(lang) ? undefined : readAnnouncement(block.prose);

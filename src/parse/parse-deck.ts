@@ -9,7 +9,7 @@ import { parseDirectives } from "./directives.js";
 import { blockSteps, ExpectationTies, type BlockStep } from "./expect-blocks.js";
 import type { Strictness } from "./expectations.js";
 import { hiddenExercises } from "./hidden-exercises.js";
-import { ctrlCAfter } from "./transcript-steps.js";
+import { AuthorIds, ctrlCAfter } from "./transcript-steps.js";
 import { exceedsLimits } from "./parse-limits.js";
 import { structureProblems } from "./structure-problems.js";
 import { markdown, plainText, proseBefore, stripHighlighting, slug, walk } from "./mdast-util.js";
@@ -101,6 +101,8 @@ class DeckState {
   private readonly unfilled: (UnfilledPlaceholder & { readonly file: string })[] = [];
   private chapter = "";
   private readonly ties = new ExpectationTies();
+  /** Transcript mode: the ids the deck's outputs showed, which later commands name only on the author's machine. */
+  private readonly authorIds = new AuthorIds();
   private readonly exerciseNames: ReadonlySet<string>;
   private readonly exclude: ReadonlySet<string>;
   private readonly transcripts: boolean;
@@ -212,7 +214,7 @@ class DeckState {
         // The prose after the block, from the line after its closing fence (raw.lines[end.line]).
         const stop = transcripts ? ctrlCAfter(raw.lines, node.position!.end.line) : undefined;
         const block = { text: node.value, lang, line: firstLine, inExercise: inExercise !== undefined, prose: proseBefore(parent, index), file: file.path, slide: slide.number, transcripts, ...(stop !== undefined ? { stopLine: raw.startLine + stop } : {}) };
-        const steps = blockSteps(block, this.ties, stripHighlighting);
+        const steps = blockSteps(block, this.ties, stripHighlighting, this.authorIds);
         for (const s of steps) addBlock(s, column, false);
         if (steps.length === 0 && !inExercise && SHELL_LANGS.has(lang)) {
           this.looseBlocks.push({ file: file.path, line: at(firstLine), column: col(column), lang, text: node.value });
@@ -230,7 +232,7 @@ class DeckState {
               continue;
             }
             const block = { text: h.text, lang: h.lang, line: h.line, inExercise: true, prose: h.prose, file: file.path, slide: slide.number, transcripts: this.transcripts };
-            for (const s of blockSteps(block, this.ties, stripHighlighting)) addBlock(s, h.column, true);
+            for (const s of blockSteps(block, this.ties, stripHighlighting, this.authorIds)) addBlock(s, h.column, true);
           }
           hiddenRanges.push(...hidden.exercises);
           return;

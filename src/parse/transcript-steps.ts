@@ -45,6 +45,30 @@ export function shownError(output: string): string | undefined {
 
 /** A value the attendee fills in (`docker inspect <containerID>`, `pingpong-xxxxx`, `X.X.X.X`): the command is a template. */
 const TEMPLATE = /<[A-Za-z][\w-]*>|\bX\.X\.X\.X\b|(?:^|[^A-Za-z0-9])(?:x{3,}|y{3,}|z{3,})(?=$|[^A-Za-z0-9])/;
+/**
+ * The ids the deck's transcripts showed as output (`docker run -d` printed `47d677dcfba4...`): a
+ * later command that names one (`docker stop 47d6`) names the author's container, not the run's,
+ * so it is a value to fill in, as `<containerID>` is.
+ */
+export class AuthorIds {
+  private readonly ids = new Set<string>();
+
+  /** Remembers the ids an output shows. */
+  add(output: string): void {
+    for (const m of output.matchAll(/(?<![\w.-])[0-9a-f]{12,64}(?![\w.-])/g)) if (/[a-f]/.test(m[0]) && /\d/.test(m[0])) this.ids.add(m[0]);
+  }
+
+  /** The id a command's word is (a prefix of, 3 characters at least), if any. */
+  named(command: string): string | undefined {
+    if (this.ids.size === 0) return undefined;
+    for (const word of command.split(/[\s;|&()<>'"=:,/]+/)) {
+      if (!/^[0-9a-f]{3,64}$/.test(word)) continue;
+      for (const id of this.ids) if (id.startsWith(word)) return id;
+    }
+    return undefined;
+  }
+}
+
 /** Editors, pagers and screens that wait for keys the slide does not give: shown, not run. */
 const INTERACTIVE = /(?:^|[|;&]\s*|\bsudo\s+)(?:vim?|nano|emacs|less|more|top|htop|watch)(?=\s|$)/;
 
@@ -100,13 +124,15 @@ export function ctrlCAfter(lines: readonly string[], from: number): number | und
  * expected output, as they are in an exercise. `stopLine`: the prose after the block says to stop
  * its last command with ^C (saysStopWithCtrlC), on that line.
  */
-export function transcriptSteps(entries: readonly TranscriptEntry[], line: number, stripHighlighting: (s: string) => string, mode: boolean, stopLine?: number): BlockStep[] {
+export function transcriptSteps(entries: readonly TranscriptEntry[], line: number, stripHighlighting: (s: string) => string, mode: boolean, stopLine?: number, authorIds?: AuthorIds): BlockStep[] {
   return entries.flatMap((entry, n) => {
     const command: BlockStep = { kind: "bash", text: stripHighlighting(entry.command), line: line + entry.line };
     // What it printed is not checked: nothing runs for it.
     // Quoted text is the command's own (`echo '<h1>hi</h1>'`), not a value to fill in.
     const unquoted = command.text.replace(/'[^']*'|"[^"]*"/g, "''");
-    if (mode && (TEMPLATE.test(unquoted) || INTERACTIVE.test(unquoted))) return [{ ...command, kind: "manual", template: true }];
+    const template = mode && (TEMPLATE.test(unquoted) || INTERACTIVE.test(unquoted) || authorIds?.named(unquoted) !== undefined);
+    if (mode) authorIds?.add(entry.output);
+    if (template) return [{ ...command, kind: "manual", template: true }];
     const lines = entry.output.split("\n");
     const interrupts = mode ? lines.flatMap((l, i) => (INTERRUPT.test(l) || INTERRUPT_THEN.test(l) || INTERRUPT_NOTE.test(l) ? [i] : [])) : [];
     // The prose after the block stops the last command, unless its transcript already shows how.
