@@ -334,6 +334,14 @@ describe("run --ci with nested shells", () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 60_000);
 
+  it("an exit or ^D meant for a shell that did not start (docker run -it without its image) is not typed: labrun's own shell stays", async () => {
+    const r = await run("nested/failed-start.md", "--keep-going");
+    expect(r.code).toBe(1);
+    expect(r.json.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(["bash:failed", "bash:skipped", "key:skipped", "bash:passed"]);
+    expect(r.json.steps[1]!.reason).toBe("not typed: it would end labrun's own shell, as no shell was started to leave (did the step that starts one fail?)");
+    expect(r.json.steps[3]!.output).toBe("still on the node\n");
+  }, 60_000);
+
   it("times out quickly on a shell whose prompt it cannot know, naming the screen's last line", async () => {
     const r = await run("unknown-prompt.md", "--step-timeout", "1");
     expect(r.code).toBe(1);

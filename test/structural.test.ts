@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planDeck, lintDeck } from "../src/index.js";
@@ -56,6 +56,19 @@ describe("structural errors: lint reports each with its own rule id, where it is
     const slides = splitSlides(text);
     expect(slides).toHaveLength(2);
     expect(slides.every((s) => s.unclosed.length === 0)).toBe(true);
+  });
+
+  it("a fence that starts a list item or a quote (`- ```bash`, `1. ````, `> ````) opens there: nothing is left open", async () => {
+    const dir = scratchDir("labrun-fence-item-");
+    const file = join(dir, "deck.md");
+    const text = "## a\n\n.exercise[\n\n- ```bash\n  echo one\n  ```\n\n1. ```bash\n   echo two\n   ```\n\n]\n\n> ```\n> quoted\n> ```\n\n---\n\n## b\n\n.exercise[\n\n- ```bash\n  echo three\n  ```\n\n]\n";
+    writeFileSync(file, text);
+    expect(splitSlides(text).map((slide) => slide.unclosed)).toEqual([[], []]);
+    const planned = await planDeck(file);
+    expect(structuralErrors(lintDeck(planned))).toEqual([]);
+    expect(planned.graph.steps.map((step) => step.text)).toEqual(["echo one", "echo two", "echo three"]);
+    // `- ```wait x```` is inline code in a list item, not a fence.
+    expect(splitSlides("## a\n\n- ```wait x```\n\n---\n\n## b\n").map((slide) => slide.unclosed)).toEqual([[], []]);
   });
 
   it("a fence left open meets the next slide's fence: still unclosed, at its own line", () => {

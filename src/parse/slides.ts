@@ -36,9 +36,12 @@ export interface Unclosed {
 
 const PROPERTY = /^(class|name|layout|template|background-image|count|exclude|seq):(.*)\s*$/;
 
-/** The opening fence of a line, if it opens one (``` or ~~~, any indentation: list items nest). */
+/**
+ * The opening fence of a line, if it opens one (``` or ~~~, any indentation: list items nest; after
+ * a list item's marker or a quote's `>` too, as in `- ```bash`, where the item starts with the block).
+ */
 export function fenceOpening(line: string): { char: string; length: number } | undefined {
-  const m = /^\s*(`{3,}|~{3,})/.exec(line);
+  const m = /^\s*(?:(?:[-*+]|\d{1,9}[.)])\s+|>\s?)*(`{3,}|~{3,})/.exec(line);
   if (!m) return undefined;
   const fence = m[1]!;
   // A backtick fence's info string may not contain a backtick; `` ```wait x``` `` on one line is not a fence.
@@ -52,7 +55,8 @@ function opensWithInfo(line: string, fence: { char: string; length: number }): b
 }
 
 export function closesFence(line: string, open: { char: string; length: number }): boolean {
-  const t = line.trim();
+  // Inside a quote, the closing fence has the quote's `>` before it.
+  const t = line.replace(/^\s*(?:>\s?)+/, "").trim();
   return t.length >= open.length && t.split("").every((c) => c === open.char);
 }
 

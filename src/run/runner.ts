@@ -62,6 +62,10 @@ export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 const EXPECT_SETTLE_MS = 2_000;
 /** Kinds that drive a running command: the command before them is started, not awaited. */
 const DRIVES_RUNNING = new Set(["wait", "longwait", "key", "keys", "paste"]);
+/** A line that leaves the shell it is typed into. */
+const LEAVE_SHELL = /^(?:exit|logout)(?:\s+\d+)?\s*;?$/;
+/** Why a step that would end labrun's own shell is not typed: every step after it would fail. */
+const OWN_SHELL = "not typed: it would end labrun's own shell, as no shell was started to leave (did the step that starts one fail?)";
 
 /** What the runner remembers of a command step, for the steps that act on it (and to run it again). */
 interface CommandState {
@@ -266,6 +270,7 @@ export class Runner {
       await session.idle(2_000);
     }
     const text = this.options.replace?.get(step.id) ?? step.text;
+    if (LEAVE_SHELL.test(text.trim()) && session.depth === 0) return { status: "skipped", reason: OWN_SHELL };
     if (next && DRIVES_RUNNING.has(next.kind)) {
       this.begin(session, step.id, text);
       return { status: "passed", reason: "started; the next steps drive it" };
@@ -317,6 +322,8 @@ export class Runner {
     const session = await this.panes.active();
     // Keys for a command come after its text, as a person's would (`key ^D` to leave a nested shell).
     if (target?.state.running && !target.state.result) await withTimeout(target.state.running.typed, this.timeoutFor(step));
+    // ^D at labrun's own prompt would end its bash.
+    if (bytes === "\x04" && !session.busy && session.depth === 0) return { status: "skipped", reason: OWN_SHELL };
     // ^C on a running command means "stop it": interrupt() makes sure a just-started job gets it too.
     if (bytes === "\x03" && session.busy) session.interrupt();
     else session.send(bytes);

@@ -166,6 +166,11 @@ export class Session {
     return this.unfinishedCommands > 0 || this.lines.busy;
   }
 
+  /** How many shells deep the session is: 0 at labrun's own bash, 1 in a shell a command started (`docker run -it alpine sh`)... */
+  get depth(): number {
+    return this.lines.depth;
+  }
+
   onData(listener: (chunk: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
