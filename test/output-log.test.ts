@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { CappedText, OutputLog, TextSearch } from "../src/run/output-log.js";
+import { CappedText, LineSearch, OutputLog, TextSearch } from "../src/run/output-log.js";
+import { lineShape } from "../src/run/line-shape.js";
 
 function feed(chunks: readonly string[], wanted: string): number {
   const log = new OutputLog();
@@ -55,5 +56,35 @@ describe("searching a growing output", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("searching a growing output for lines like the slide's (LineSearch)", () => {
+  /** Feeds the chunks to a log, one search looking at what each adds; the chunk after which it was found, or -1. */
+  const foundAfter = (patterns: RegExp[], chunks: string[]) => {
+    const log = new OutputLog();
+    const search = new LineSearch(patterns);
+    for (const [i, chunk] of chunks.entries()) {
+      log.append(chunk);
+      if (search.foundInNew(log)) return i;
+    }
+    return -1;
+  };
+  const clock = lineShape("Fri Feb 20 00:28:53 UTC 2015");
+
+  it("finds the lines in order, a line cut across chunks whole", () => {
+    expect(foundAfter([clock, clock], ["Unable to find image\r\nSun Dec  6 04:3", "0:28 UTC 2026\r\n", "Sun Dec  6 04:30:29 UTC 2026\r\n"])).toBe(2);
+    // The last one may be the line being printed, its line break not sent yet; the others must be whole.
+    expect(foundAfter([clock], ["Sun Dec  6 04:30:28 UTC 2026"])).toBe(0);
+    expect(foundAfter([clock, clock], ["Sun Dec  6 04:30:28 UTC 2026"])).toBe(-1);
+  });
+
+  it("the end of a line too long to try is not a line of its own", () => {
+    const long = "x".repeat(3000);
+    // The long line ends with what looks like a line of the clock: not one, cut across chunks or not.
+    expect(foundAfter([clock], [long, " Sun Dec  6 04:30:28 UTC 2026\r\n", "next\r\n"])).toBe(-1);
+    expect(foundAfter([clock], [`${long} Sun Dec  6 04:30:28 UTC 2026\r\n`])).toBe(-1);
+    // The line after it is.
+    expect(foundAfter([clock], [long, "y\r\nSun Dec  6 04:30:28 UTC 2026\r\n"])).toBe(1);
   });
 });

@@ -160,6 +160,8 @@ const MAX_LINE = 2000;
 export class LineSearch {
   /** The line not yet ended. */
   private carry = "";
+  /** The line not yet ended is longer than MAX_LINE: the rest of it is passed over. */
+  private overlong = false;
   /** How many of the patterns were matched so far. */
   private seen = 0;
 
@@ -167,6 +169,7 @@ export class LineSearch {
 
   foundInAll(log: OutputLog): boolean {
     this.carry = "";
+    this.overlong = false;
     this.seen = 0;
     return this.scan(log.text.toString());
   }
@@ -178,13 +181,17 @@ export class LineSearch {
   private scan(text: string): boolean {
     const lines = (this.carry + text).split("\n");
     const last = lines.pop()!;
-    this.carry = last.length > MAX_LINE ? "" : last;
-    for (const line of lines) {
-      if (this.seen < this.patterns.length && line.length <= MAX_LINE && this.patterns[this.seen]!.test(line)) this.seen++;
+    // The end of a line too long to try, its start passed over already, is not a line of its own.
+    const first = this.overlong && lines.length > 0 ? 1 : 0;
+    this.overlong = last.length > MAX_LINE || (this.overlong && lines.length === 0);
+    this.carry = this.overlong ? "" : last;
+    for (let i = first; i < lines.length && this.seen < this.patterns.length; i++) {
+      const line = lines[i]!;
+      if (line.length <= MAX_LINE && this.patterns[this.seen]!.test(line)) this.seen++;
     }
     if (this.seen >= this.patterns.length) return true;
     // The line being printed counts too, as the last one: a program may wait after it, its line break not yet sent.
-    return this.seen === this.patterns.length - 1 && this.patterns[this.seen]!.test(this.carry);
+    return !this.overlong && this.seen === this.patterns.length - 1 && this.patterns[this.seen]!.test(this.carry);
   }
 }
 

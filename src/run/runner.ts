@@ -303,19 +303,23 @@ export class Runner {
     const t = this.target(step);
     if (!t) return { status: "failed", reason: "no command before this wait ran" };
     const timeout = this.timeoutFor(step);
+    // The output is masked: a secret in the awaited text is awaited as it shows.
+    const text = this.view.text(step.text);
+    // A transcript's lines that change from run to run: lines like them, and the key after goes anyway.
+    const shapes = step.lineLike ? text.split("\n").map(lineShape) : undefined;
+    const notSeen = `no lines like '${step.text.split("\n").join("', '")}'`;
     if (t.state.running) {
-      // The output is masked: a secret in the awaited text is awaited as it shows.
-      const text = this.view.text(step.text);
-      const seen = await t.state.running.waitFor(step.lineLike ? text.split("\n").map(lineShape) : text, { timeoutMs: timeout });
+      const seen = await t.state.running.waitFor(shapes ?? text, { timeoutMs: timeout });
       const output = t.state.running.output();
       if (seen) return { status: "passed", output };
-      // A transcript's line that changes from run to run: the key after it goes anyway.
-      if (step.lineLike) return { status: "passed", output, warning: `no lines like '${step.text.split("\n").join("', '")}' within ${Math.round(timeout / 1000)} s: went on` };
+      if (shapes) return { status: "passed", output, warning: `${notSeen} within ${Math.round(timeout / 1000)} s: went on` };
       return { status: "timedOut", output, reason: `'${step.text}' did not appear within ${Math.round(timeout / 1000)} s` };
     }
+    // The command ended before: what it printed is looked at.
     const output = t.state.result?.output ?? "";
-    if (step.lineLike) return { status: "passed", output };
-    return output.includes(this.view.text(step.text)) ? { status: "passed", output } : { status: "failed", output, reason: `'${step.text}' is not in the command's output` };
+    // (A transcript's wait comes right after its command or a ^C to it: that command is still running, above.)
+    if (shapes) return { status: "passed", output };
+    return output.includes(text) ? { status: "passed", output } : { status: "failed", output, reason: `'${step.text}' is not in the command's output` };
   }
 
   private async send(step: Step, bytes: string, target?: { state: CommandState }): Promise<Partial<StepResult> & { status: StepStatus }> {
